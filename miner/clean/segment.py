@@ -1,0 +1,363 @@
+"""Split one message body into typed segments (new text, quotes, headers, signature...).
+
+Line-based and rule-based: every line gets one kind, then runs of equal kinds become
+:class:`~miner.types.Segment` spans that cover the text exactly. Order of decisions:
+footers (given blocks, list footers) -> code and log pastes -> the "cut" where an
+embedded earlier message starts (reply header followed by unquoted text, Outlook
+header block, "Original Message", forwarded marker) -> ">"-quoted lines and the
+reply headers that introduce them -> disclaimers, signatures, closings, salutation.
+
+Example:
+    >>> c = segment("Hi all,\\n\\nIt works.\\n\\nOn Mon, Jan 1, 2024, Ann <a@b.org> wrote:\\n> Does it?\\n")
+    >>> c.new_text
+    'Hi all,\\n\\nIt works.'
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from miner.clean import patterns as P
+from miner.clean.technical import mark_code_and_logs
+from miner.types import NEW_TEXT_KINDS, Cleaned, Segment
+
+_EOL = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_HEADER_LOOKAHEAD = 4  # lines a wrapped "On ... wrote:" header may span
+
+
+class _Doc:
+    """Lines of a body with their offsets, stripped contents and the kind found so far."""
+
+    __slots__ = ("text", "starts", "raw", "lines", "kinds", "n", "header_start")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.raw = text.splitlines(keepends=True)
+        self.starts = []
+        pos = 0
+        for ln in self.raw:
+            self.starts.append(pos)
+            pos += len(ln)
+        self.lines = [ln.rstrip(_EOL) for ln in self.raw]
+        self.n = len(self.lines)
+        self.kinds: list[str | None] = [None] * self.n
+        self.header_start = -1
+
+    def blank(self, i: int) -> bool:
+        return not self.lines[i].strip()
+
+    def next_nonblank(self, i: int, limit: int | None = None) -> int | None:
+        end = self.n if limit is None else min(self.n, limit)
+        for j in range(i, end):
+            if self.lines[j].strip():
+                return j
+        return None
+
+
+# --------------------------------------------------------------------------- detectors
+
+
+def _is_quoted(line: str) -> bool:
+    return bool(P.QUOTE_LINE.match(line))
+
+
+def _reply_header_end(doc: _Doc, i: int) -> int | None:
+    """If a reply header ("On ... wrote:", wrapped or not) starts at line i, return its last line."""
+    line = doc.lines[i]
+    s = line.strip()
+    if not s or len(s) > 300 or _is_quoted(line):
+        return None
+    if _wrote_end(s):
+        # a sentence ending in "wrote:" ("As Ann wrote:") is a header too: it introduces a quote
+        return _extend_back(doc, i)
+    if s[-1] in ":：" and P.ADDRESS_COLON_END.search(s[-120:]) and P.HAS_DIGIT.search(s):
+        return i
+    if s[0].isdigit() and P.ISO_DATE_HEADER.match(s):
+        return i
+    if P.HEADER_START.match(s) and P.HAS_DIGIT.search(s) and len(s) < 200:
+        joined = s
+        seen = 0
+        for j in range(i + 1, min(doc.n, i + 1 + _HEADER_LOOKAHEAD + 2)):
+            t = doc.lines[j].strip()
+            if not t:
+                continue
+            if _is_quoted(doc.lines[j]) and not P.WRAPPED_ADDRESS_END.match(t):
+                if len(t) < 40 and _wrote_end(t):
+                    return j
+                return None
+            seen += 1
+            if seen > _HEADER_LOOKAHEAD:
+                return None
+            joined = joined + " " + t
+            if len(joined) > 400:
+                return None
+            if _wrote_end(t) or P.ADDRESS_COLON_END.search(joined[-120:]) or P.WRAPPED_ADDRESS_END.match(t):
+                return j
+    return None
+
+
+def _wrote_end(s: str) -> bool:
+    """Cheap test first (most lines do not end like a header), then the verb regex."""
+    if not s or not (s[-1] in ":：-" or s.endswith(("wrote", "writes", "schrieb", "skrev"))):
+        return False
+    return bool(P.WROTE_END.search(s[-120:]))
+
+
+def _extend_back(doc: _Doc, i: int) -> int:
+    """A header wrapped by the mailer ("20 окт. 2016 г. 19:37 ... <\nmeta@x.com> написал:")
+    starts on the line above: the start is recorded on the doc for _find_cut."""
+    doc.header_start = i
+    if i > 0 and doc.kinds[i - 1] is None:
+        prev = doc.lines[i - 1].strip()
+        if (prev and len(prev) < 150 and not prev.endswith((".", "!", "?"))
+                and not _is_quoted(doc.lines[i - 1]) and P.HAS_DIGIT.search(prev)
+                and (prev.endswith(("<", ",", "\"")) or "@" in prev or ":" in prev)):
+            doc.header_start = i - 1
+    return i
+
+
+def _field_kind(line: str) -> str | None:
+    head = line[:40]
+    if ":" not in head and "：" not in head:
+        return None
+    if P.HDR_FROM.match(line):
+        return "from"
+    if P.HDR_SENT.match(line):
+        return "sent"
+    if P.HDR_SUBJ.match(line):
+        return "subj"
+    if P.HDR_TO.match(line):
+        return "to"
+    return None
+
+
+def _header_block(doc: _Doc, i: int) -> bool:
+    """True when an Outlook/Lotus header block ("From:/Sent:/To:/Subject:") starts at line i."""
+    first = _field_kind(doc.lines[i])
+    if first is None:
+        return False
+    found = {first}
+    gaps = 0
+    for j in range(i + 1, min(doc.n, i + 10)):
+        if not doc.lines[j].strip():
+            gaps += 1
+            if gaps > 2:
+                break
+            continue
+        k = _field_kind(doc.lines[j])
+        if k:
+            found.add(k)
+    if len(found) < 2:
+        return False
+    return "from" in found or {"to", "subj"} <= found or {"sent", "subj"} <= found
+
+
+def _lotus_prefix(doc: _Doc, i: int) -> int:
+    """Lotus Notes puts the sender's name and a date on bare lines above "To:": include them."""
+    j = i
+    while j > 0 and i - j < 3:
+        t = doc.lines[j - 1].strip()
+        if not t or len(t) > 60 or doc.kinds[j - 1] is not None:
+            break
+        j -= 1
+    return j
+
+
+def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
+    """First line in [lo, hi) where an embedded message starts: (line, kind, header_end)."""
+    seen_new = False
+    i = lo
+    while i < hi:
+        if doc.kinds[i] is not None:
+            i += 1
+            continue
+        line = doc.lines[i]
+        s = line.strip()
+        if not s:
+            i += 1
+            continue
+        if _is_quoted(line):
+            seen_new = True
+            i += 1
+            continue
+        if P.FORWARDED.match(s):
+            return i, "forwarded", i
+        if P.ORIGINAL_MESSAGE.match(s):
+            return i, "quote", i
+        if (P.UNDERSCORE_SEP.match(s) or P.DASH_SEP.match(s)):
+            j = doc.next_nonblank(i + 1, i + 4)
+            if j is not None and _header_block(doc, j):
+                return i, "quote", i
+        if _header_block(doc, i):
+            start = i
+            if _field_kind(line) == "to":
+                start = _lotus_prefix(doc, i)
+            return start, "quote", start
+        doc.header_start = -1
+        end = _reply_header_end(doc, i)
+        if end is not None:
+            if 0 <= doc.header_start < i:
+                i = doc.header_start
+            j = doc.next_nonblank(end + 1)
+            if j is None or _is_quoted(doc.lines[j]) or not seen_new:
+                for k in range(i, end + 1):
+                    doc.kinds[k] = "reply_header"
+                i = end + 1
+                continue
+            return i, "quote", end
+        seen_new = True
+        i += 1
+    return None
+
+
+def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
+    """Mark given footer blocks and list footers; return the line where trailing footers start."""
+    stripped = [ln.strip() for ln in doc.lines]
+    for block in footers:
+        want = [ln.strip() for ln in block.splitlines() if ln.strip()]
+        if not want:
+            continue
+        kind = "disclaimer" if len(P.DISCLAIMER_WORDS.findall(block)) >= 2 else "footer"
+        nonblank = [i for i in range(doc.n) if stripped[i]]
+        m = len(want)
+        for a in range(len(nonblank) - m, -1, -1):
+            if all(stripped[nonblank[a + k]] == want[k] for k in range(m)):
+                for i in range(nonblank[a], nonblank[a + m - 1] + 1):
+                    doc.kinds[i] = kind
+                break
+    tail = doc.n
+    for i in range(doc.n):
+        s = stripped[i]
+        if not s or doc.kinds[i] is not None:
+            continue
+        if P.HTML_DELETED.match(s):
+            doc.kinds[i] = "footer"
+            continue
+        if P.UNDERSCORE_SEP.match(s.lstrip(">").strip()) or P.FOOTER_START.match(s):
+            window = " ".join(stripped[i : i + 5])
+            if P.FOOTER_START.match(s) or P.MAILMAN_FOOTER_HINT.search(window):
+                end = _block_end(doc, i, 8)
+                for k in range(i, end):
+                    doc.kinds[k] = "footer"
+                if end >= doc.n or all(not stripped[k] or doc.kinds[k] for k in range(end, doc.n)):
+                    tail = min(tail, i)
+    while tail > 0 and (not stripped[tail - 1] or doc.kinds[tail - 1] in ("footer", "disclaimer")):
+        tail -= 1
+    return tail
+
+
+def _block_end(doc: _Doc, i: int, max_lines: int) -> int:
+    """End (exclusive) of the footer-like block starting at i: up to a blank line after max_lines."""
+    j = i
+    count = 0
+    while j < doc.n:
+        if not doc.lines[j].strip():
+            if count >= max_lines:
+                break
+            nxt = doc.next_nonblank(j)
+            if nxt is None or nxt - j > 2:
+                break
+        else:
+            count += 1
+        j += 1
+    return j
+
+
+def _mark_quotes(doc: _Doc, lo: int, hi: int) -> None:
+    for i in range(lo, hi):
+        if doc.kinds[i] is None and _is_quoted(doc.lines[i]):
+            doc.kinds[i] = "quote"
+    # "|" and ":" quoting only in blocks of at least three such lines
+    for rx in (P.PIPE_LINE, P.COLON_LINE):
+        i = lo
+        while i < hi:
+            j = i
+            while j < hi and doc.kinds[j] is None and rx.match(doc.lines[j]) and not doc.lines[j].rstrip().endswith("|"):
+                j += 1
+            if j - i >= 3:
+                for k in range(i, j):
+                    doc.kinds[k] = "quote"
+            i = max(j, i + 1)
+
+
+def segment(text: str, *, footers: Sequence[str] = (), lang: str | None = None) -> Cleaned:
+    """Segment one message body. ``footers`` are exact blocks (from :func:`learn_footers`)."""
+    from miner.clean.tail import mark_tail
+
+    doc = _Doc(text)
+    if doc.n == 0:
+        return Cleaned((), "", "", "")
+    tail = _mark_footers(doc, footers)
+    mark_code_and_logs(doc.lines, doc.kinds, 0, tail)
+    cut = _find_cut(doc, 0, tail)
+    if cut is not None:
+        start, kind, header_end = cut
+        for k in range(start, tail):
+            if doc.kinds[k] in (None, "code", "log"):
+                doc.kinds[k] = kind
+        if kind == "quote":
+            for k in range(start, header_end + 1):
+                doc.kinds[k] = "reply_header"
+        tail = start
+    _mark_quotes(doc, 0, tail)
+    mark_tail(doc, 0, tail)
+    return _build(doc)
+
+
+def _build(doc: _Doc) -> Cleaned:
+    kinds = doc.kinds
+    _fill_blanks(doc)
+    segs: list[Segment] = []
+    text = doc.text
+    cur = kinds[0] or "new"
+    start = 0
+    for i in range(1, doc.n):
+        k = kinds[i] or "new"
+        if k != cur:
+            segs.append(Segment(cur, start, doc.starts[i]))
+            cur, start = k, doc.starts[i]
+    segs.append(Segment(cur, start, len(text)))
+    new_parts: list[str] = []
+    quoted: list[str] = []
+    sig: list[str] = []
+    last_end = -1
+    for s in segs:
+        if s.kind in NEW_TEXT_KINDS:
+            piece = text[s.start : s.end]
+            if new_parts and s.start != last_end:
+                new_parts.append("\n\n")
+            new_parts.append(piece)
+            last_end = s.end
+        elif s.kind == "quote":
+            quoted.extend(P.QUOTE_PREFIX.sub("", ln) for ln in text[s.start : s.end].splitlines())
+        elif s.kind == "signature":
+            sig.append(text[s.start : s.end])
+    return Cleaned(
+        tuple(segs),
+        "".join(new_parts).strip(),
+        "\n".join(quoted).strip(),
+        "\n".join(x.strip() for x in sig).strip(),
+    )
+
+
+def _fill_blanks(doc: _Doc) -> None:
+    """Blank lines take the kind of the line before them, or of the one after when they
+    lead the text; a blank gap between two new-text lines stays new."""
+    kinds = doc.kinds
+    prev: str | None = None
+    pending: list[int] = []
+    for i in range(doc.n):
+        if doc.lines[i].strip():
+            k = kinds[i] or "new"
+            fill = prev if prev is not None else k
+            if prev is not None and prev != k and prev not in ("quote", "forwarded", "signature", "footer", "disclaimer"):
+                fill = k if k in NEW_TEXT_KINDS and prev in NEW_TEXT_KINDS else prev
+            for j in pending:
+                kinds[j] = fill
+            pending = []
+            kinds[i] = k
+            prev = k
+        else:
+            if kinds[i] is None:
+                pending.append(i)
+    for j in pending:
+        kinds[j] = prev or "new"

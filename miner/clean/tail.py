@@ -1,0 +1,193 @@
+"""The author's own part of a body: salutation, disclaimers, signature and closing.
+
+Works on runs of still-unclassified lines (the text between quotes, headers and
+footers), so an inline reply's paragraphs stay new and a signature above a
+top-posted quote is still found.
+"""
+from __future__ import annotations
+
+import re
+
+from miner.clean import patterns as P
+
+_FORM_FIELD = re.compile(r"^\w[\w ]{1,30}?\s+:\s")
+
+_MAX_SIG_LINES = 20  # a "-- " block longer than this is prose, not a signature
+_MAX_MOBILE_TAIL = 40
+_MAX_AFTER_CLOSING = 12
+_DISCLAIMER_HINTS = ("confiden", "intended", "privileg", "virus", "recipient", "destinat", "vertrau",
+                     "riservat", "poufn", "конфиденц", "disclaimer", "error", "irrtüm", "sekretess",
+                     "empfänger", "adresat", "důvěrn", "bizalmas", "luottamuk", "адресат", "unauthori")
+
+
+def _runs(doc, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Maximal runs of lines with no kind yet (blank lines included)."""
+    out = []
+    i = lo
+    while i < hi:
+        if doc.kinds[i] is None:
+            j = i
+            while j < hi and doc.kinds[j] is None:
+                j += 1
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _nonblank(doc, a: int, b: int) -> list[int]:
+    return [i for i in range(a, b) if doc.lines[i].strip()]
+
+
+def _paragraphs(doc, a: int, b: int) -> list[list[int]]:
+    paras: list[list[int]] = []
+    cur: list[int] = []
+    for i in range(a, b):
+        if doc.lines[i].strip():
+            cur.append(i)
+        elif cur:
+            paras.append(cur)
+            cur = []
+    if cur:
+        paras.append(cur)
+    return paras
+
+
+def _contact_line(s: str) -> bool:
+    return bool(P.EMAIL.search(s) or P.URL.search(s) or P.PHONE_LABEL.search(s)
+                or (P.PHONE.search(s) and sum(c.isdigit() for c in s) >= 7 and len(s) < 50))
+
+
+def _sig_like_block(doc, idx: list[int]) -> bool:
+    """A short block of short lines with contact details or an organisation/address line."""
+    if not 2 <= len(idx) <= 10:
+        return False
+    lines = [doc.lines[i].strip() for i in idx]
+    if any(len(s) > 75 for s in lines):
+        return False
+    if sum(1 for s in lines if s.endswith((".", "?", "!")) and len(s) > 40) >= 1:
+        return False
+    if any(len(s.split()) > 8 and not _contact_line(s) for s in lines):
+        return False
+    if sum(1 for s in lines if _FORM_FIELD.match(s)) * 2 >= len(lines):
+        return False  # a form ("Request ID : 42"), not a signature
+    contact = sum(1 for s in lines if _contact_line(s))
+    org = sum(1 for s in lines if P.ADDRESS_HINT.search(s))
+    return contact >= 1 or (org >= 1 and len(lines) >= 3)
+
+
+def _mark(doc, a: int, b: int, kind: str) -> None:
+    for i in range(a, b):
+        if doc.kinds[i] is None:
+            doc.kinds[i] = kind
+
+
+def _disclaimers(doc, a: int, b: int) -> int:
+    """Mark disclaimer paragraphs; return the new end of the run (before a trailing disclaimer)."""
+    end = b
+    for para in _paragraphs(doc, a, b):
+        text = " ".join(doc.lines[i] for i in para)
+        if len(text) < 80:
+            continue
+        low = text.lower()
+        if not any(w in low for w in _DISCLAIMER_HINTS):
+            continue
+        hits = {m.group(0).lower() for m in P.DISCLAIMER_WORDS.finditer(text)}
+        if len(hits) >= 2 and any(P.DISCLAIMER_STRONG.search(h) for h in hits):
+            for i in range(para[0], para[-1] + 1):
+                doc.kinds[i] = "disclaimer"
+    while end > a and (doc.kinds[end - 1] == "disclaimer" or not doc.lines[end - 1].strip()):
+        end -= 1
+    return end
+
+
+def _signature(doc, a: int, b: int, last: bool) -> int:
+    """Mark the signature in run [a, b); return where the author's text ends."""
+    for i in range(a, b):
+        s = doc.lines[i]
+        if P.SIG_DELIM.match(s):
+            rest = _nonblank(doc, i + 1, b)
+            if len(rest) <= _MAX_SIG_LINES:
+                _mark(doc, i, b, "signature")
+                b = i
+                break
+    for i in range(a, b):
+        s = doc.lines[i].strip()
+        if s and len(s) < 110 and P.MOBILE_SIG.match(s):
+            if len(_nonblank(doc, i, b)) <= _MAX_MOBILE_TAIL:
+                _mark(doc, i, b, "signature")
+                b = i
+                break
+    nb = _nonblank(doc, a, b)
+    if not nb:
+        return b
+    # closing ("Best regards,") near the end: it and the name after it are closing,
+    # what follows the name is the signature
+    for pos in range(len(nb) - 1, max(-1, len(nb) - 1 - _MAX_AFTER_CLOSING), -1):
+        i = nb[pos]
+        s = doc.lines[i].strip()
+        if len(s) > 60 or not P.CLOSING.match(s):
+            continue
+        if pos > 0 and nb[pos - 1] == i - 1 and not doc.lines[i - 1].rstrip().endswith((".", "!", "?", ":", ")")):
+            continue  # "Thanks" inside a sentence that wraps
+        after = nb[pos + 1 :]
+        doc.kinds[i] = "closing"
+        if not after:
+            return b
+        name = after[0]
+        if len(doc.lines[name].strip()) <= 40 and not _contact_line(doc.lines[name]):
+            doc.kinds[name] = "closing"
+            rest = after[1:]
+        else:
+            rest = after
+        if rest:
+            if len(rest) <= 2 and all(len(doc.lines[k].strip()) <= 30 for k in rest) and not any(
+                _contact_line(doc.lines[k]) for k in rest
+            ):
+                sig_like = _sig_like_block(doc, after) or len(rest) == 2
+            else:
+                sig_like = True
+            if sig_like:
+                _mark(doc, rest[0], b, "signature")
+                return rest[0]
+            for k in rest:
+                doc.kinds[k] = "closing"
+        return b
+    if not last:
+        return b
+    # no closing: a trailing block that reads like a signature
+    paras = _paragraphs(doc, a, b)
+    if len(paras) >= 2:
+        blk = paras[-1]
+        if _sig_like_block(doc, blk):
+            _mark(doc, blk[0], b, "signature")
+            return blk[0]
+    return b
+
+
+def _salutation(doc, a: int, b: int, first: bool) -> None:
+    nb = _nonblank(doc, a, min(b, a + 40))
+    if not nb:
+        return
+    i = nb[0]
+    s = doc.lines[i].strip()
+    if len(s) > 70:
+        return
+    if len(nb) > 1 and nb[1] == i + 1 and not s.endswith((",", ":", "!", "-", "—")):
+        return  # first line of a paragraph, not a salutation line
+    if P.SALUTATION.match(s) and (first or not P.SALUTATION_STRICT.match(s) or s.endswith(",")):
+        if P.SALUTATION_STRICT.match(s) and not first:
+            return
+        doc.kinds[i] = "salutation"
+
+
+def mark_tail(doc, lo: int, hi: int) -> None:
+    runs = _runs(doc, lo, hi)
+    runs = [r for r in runs if _nonblank(doc, *r)]
+    for n, (a, b) in enumerate(runs):
+        last = n == len(runs) - 1
+        b2 = _disclaimers(doc, a, b)
+        _signature(doc, a, b2, last)
+        if n == 0:
+            _salutation(doc, a, b2, first=True)
