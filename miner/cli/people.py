@@ -1,0 +1,6 @@
+"""`miner people` commands (not written yet)."""
+from __future__ import annotations
+
+
+def register(app) -> None:
+    return None

@@ -1,0 +1,6 @@
+"""`miner summary` commands (not written yet)."""
+from __future__ import annotations
+
+
+def register(app) -> None:
+    return None

@@ -1,0 +1,1 @@
+"""Exports people can open: JSON Lines, CSV, mbox (and, in later modules, DOCX/HTML/Markdown)."""
