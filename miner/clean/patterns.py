@@ -186,3 +186,14 @@ DISCLAIMER_WORDS = re.compile(
     r"|this (?:e-?mail|message) (?:and any attachments )?(?:is|may contain|contains)",
     _I,
 )
+# Newsletter / list / webmail footers recognised by what they say.
+FOOTER_CONTENT = re.compile(
+    r"you are (?:currently )?subscribed to|to unsubscribe|unsubscribe (?:from|send|by|at|here|via)"
+    r"|you (?:have )?received this (?:e-?mail|message|newsletter) because|to be removed from"
+    r"|this (?:e-?mail|message) was sent to|^do you yahoo!?\?|^get (?:more from the web|your free)"
+    r"|manage your subscription|change your (?:e-?mail )?(?:preferences|subscription)"
+    r"|update your (?:e-?mail )?preferences|view (?:this|it) (?:e-?mail )?in your browser"
+    r"|pour vous désabonner|para (?:darte|darse) de baja|abmelden|afmelden|désinscri",
+    _I,
+)
+NAME_LINE = re.compile(r"^[-–—~ ]*[A-ZÀ-Ý][\w'’.-]*(?: [A-ZÀ-Ý]\.?)?(?: [A-ZÀ-Ý][\w'’.-]+){1,3}\s*$")

@@ -97,9 +97,29 @@ def _disclaimers(doc, a: int, b: int) -> int:
         if len(hits) >= 2 and any(P.DISCLAIMER_STRONG.search(h) for h in hits):
             for i in range(para[0], para[-1] + 1):
                 doc.kinds[i] = "disclaimer"
+    for i in range(a, b):
+        if doc.kinds[i] == "disclaimer":
+            end = i
+            break
     while end > a and (doc.kinds[end - 1] == "disclaimer" or not doc.lines[end - 1].strip()):
         end -= 1
     return end
+
+
+def _content_footer(doc, a: int, b: int) -> int:
+    """A trailing newsletter/list footer ("You are currently subscribed to...")."""
+    paras = _paragraphs(doc, a, b)
+    n_lines = len(_nonblank(doc, a, b))
+    seen = 0
+    for k, para in enumerate(paras):
+        seen += len(para)
+        text = " ".join(doc.lines[i].strip() for i in para)
+        if P.FOOTER_CONTENT.search(text):
+            rest = sum(len(p) for p in paras[k:])
+            if k > 0 and rest <= 40 and seen * 3 >= n_lines:
+                _mark(doc, para[0], b, "footer")
+                return para[0]
+    return b
 
 
 def _signature(doc, a: int, b: int, last: bool) -> int:
@@ -158,11 +178,23 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
         return b
     # no closing: a trailing block that reads like a signature
     paras = _paragraphs(doc, a, b)
-    if len(paras) >= 2:
-        blk = paras[-1]
-        if _sig_like_block(doc, blk):
-            _mark(doc, blk[0], b, "signature")
-            return blk[0]
+    if not paras:
+        return b
+    blk = paras[-1]
+    if (len(paras) >= 2 or (len(blk) >= 3 and P.NAME_LINE.match(doc.lines[blk[0]]))) and _sig_like_block(doc, blk):
+        _mark(doc, blk[0], b, "signature")
+        return blk[0]
+    # or one glued under the last sentence: "...thanks.\nAnn Lee\n713-555-0100"
+    k = len(blk)
+    while k > 0 and len(doc.lines[blk[k - 1]].strip()) <= 45 and not doc.lines[blk[k - 1]].rstrip().endswith((".", "?", "!", ",")):
+        k -= 1
+    for j in range(k, len(blk) - 1):
+        if P.NAME_LINE.match(doc.lines[blk[j]]):
+            tail = blk[j:]
+            if 2 <= len(tail) <= 8 and any(_contact_line(doc.lines[i]) for i in tail[1:]):
+                _mark(doc, tail[0], b, "signature")
+                return tail[0]
+            break
     return b
 
 
@@ -188,6 +220,8 @@ def mark_tail(doc, lo: int, hi: int) -> None:
     for n, (a, b) in enumerate(runs):
         last = n == len(runs) - 1
         b2 = _disclaimers(doc, a, b)
+        if last:
+            b2 = _content_footer(doc, a, b2)
         _signature(doc, a, b2, last)
         if n == 0:
             _salutation(doc, a, b2, first=True)
