@@ -1912,7 +1912,7 @@ This came up on the list in 2020 and 2022 (biometric registration, and moving fr
 In short: a link to the civil registry helps, but only if the death and migration records are complete. Continuous updating needs a legal basis for data sharing between agencies and a way for voters to check and correct their own record.
 
 Kwame
-"""),
+""", mobile=True),
     M("vreg24-r2", "joao", "2024-06-11 02:30", "vreg24", """
 Hi Siti,
 
@@ -2519,6 +2519,10 @@ def write_answers(msgs, by_key, dig, months):
                                 country=fac["country"], email=fac["email"]),
             "thread_message_ids": [m["msgid"] for m in ed_msgs],
             "response_message_ids": [m["msgid"] for m in responses],
+            # short member-to-member exchanges inside the thread (a request
+            # for a document and its answer), not answers to the query
+            "side_exchange_message_ids": [by_key[k]["msgid"] for k in
+                                          ("ed-side1", "ed-side2")],
             "facilitator_message_ids": [m["msgid"] for m in ed_msgs
                                         if m["person"] is fac],
             "reminder_message_id": by_key["ed-remind"]["msgid"],
