@@ -229,8 +229,11 @@ def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
         s = stripped[i]
         if not s or doc.kinds[i] is not None:
             continue
-        if P.HTML_DELETED.match(s):
+        c0 = s[0]
+        if c0 == "[" and P.HTML_DELETED.match(s):
             doc.kinds[i] = "footer"
+            continue
+        if c0 not in "_>*YT-[" and "_" not in s[:4]:
             continue
         if P.UNDERSCORE_SEP.match(s.lstrip(">").strip()) or P.FOOTER_START.match(s):
             window = " ".join(stripped[i : i + 5])

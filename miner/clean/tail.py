@@ -15,6 +15,8 @@ _FORM_FIELD = re.compile(r"^\w[\w ]{1,30}?\s+:\s")
 _MAX_SIG_LINES = 20  # a "-- " block longer than this is prose, not a signature
 _MAX_MOBILE_TAIL = 40
 _MAX_AFTER_CLOSING = 12
+_FOOTER_HINTS = ("subscri", "received this", "removed from", "sent to", "yahoo", "get ", "preferences",
+                 "browser", "désabonn", "baja", "abmelden", "afmelden", "désinscri")
 _DISCLAIMER_HINTS = ("confiden", "intended", "privileg", "virus", "recipient", "destinat", "vertrau",
                      "riservat", "poufn", "конфиденц", "disclaimer", "error", "irrtüm", "sekretess",
                      "empfänger", "adresat", "důvěrn", "bizalmas", "luottamuk", "адресат", "unauthori")
@@ -113,8 +115,11 @@ def _content_footer(doc, a: int, b: int) -> int:
     seen = 0
     for k, para in enumerate(paras):
         seen += len(para)
+        if n_lines > 60 and seen * 3 < n_lines:
+            continue
         text = " ".join(doc.lines[i].strip() for i in para)
-        if P.FOOTER_CONTENT.search(text):
+        low = text.lower()
+        if any(h in low for h in _FOOTER_HINTS) and P.FOOTER_CONTENT.search(text):
             rest = sum(len(p) for p in paras[k:])
             if k > 0 and rest <= 40 and seen * 3 >= n_lines:
                 _mark(doc, para[0], b, "footer")

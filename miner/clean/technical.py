@@ -98,8 +98,8 @@ def mark_code_and_logs(lines: list[str], kinds: list, lo: int, hi: int) -> None:
                 j += 1
             if prompts and code * 2 >= prompts and code >= 1 and not any(lines[k].startswith(">>") and not lines[k].startswith(">>>") for k in range(i, j)):
                 _set(kinds, i, j, "code")
-                i = j
-                continue
+            i = max(j, i + 1)
+            continue
         if s.startswith(("    ", "\t")) and s.strip():
             j = i
             codeish = 0
