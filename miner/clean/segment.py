@@ -22,6 +22,8 @@ from miner.types import NEW_TEXT_KINDS, Cleaned, Segment
 
 _EOL = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _HEADER_LOOKAHEAD = 4  # lines a wrapped "On ... wrote:" header may span
+_HEADER_FIRST = frozenset("-OoLlAaEeIiDdWwQqCcZzЦц在")  # first letters of patterns.HEADER_START
+_MARKER_FIRST = frozenset("-*>_BbAaDdIiVv")  # first letters of patterns.FORWARDED
 
 
 class _Doc:
@@ -73,7 +75,7 @@ def _reply_header_end(doc: _Doc, i: int) -> int | None:
         return i
     if s[0].isdigit() and P.ISO_DATE_HEADER.match(s):
         return i
-    if P.HEADER_START.match(s) and P.HAS_DIGIT.search(s) and len(s) < 200:
+    if s[0] in _HEADER_FIRST and P.HEADER_START.match(s) and P.HAS_DIGIT.search(s) and len(s) < 200:
         joined = s
         seen = 0
         for j in range(i + 1, min(doc.n, i + 1 + _HEADER_LOOKAHEAD + 2)):
@@ -179,11 +181,12 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
             seen_new = True
             i += 1
             continue
-        if P.FORWARDED.match(s):
+        c0 = s[0]
+        if c0 in _MARKER_FIRST and P.FORWARDED.match(s):
             return i, "forwarded", i
-        if P.ORIGINAL_MESSAGE.match(s):
+        if c0 in "-*_>" and P.ORIGINAL_MESSAGE.match(s):
             return i, "quote", i
-        if (P.UNDERSCORE_SEP.match(s) or P.DASH_SEP.match(s)):
+        if c0 in "-_*" and (P.UNDERSCORE_SEP.match(s) or P.DASH_SEP.match(s)):
             j = doc.next_nonblank(i + 1, i + 4)
             if j is not None and _header_block(doc, j):
                 return i, "quote", i
