@@ -69,11 +69,12 @@ def rebuild_people(conn: sqlite3.Connection, config: Config) -> int:
     from miner.people import display_name, resolve_people
 
     with conn:
-        conn.execute("DELETE FROM aliases")
+        # Upsert, never delete: alias rowids are the stable basis of person ids.
         conn.execute(
             "INSERT INTO aliases(name, email, list, messages) SELECT from_name, from_email, "
-            "coalesce(list, ''), count(*) FROM messages GROUP BY from_name, from_email, "
-            "coalesce(list, '')")
+            "coalesce(list, ''), count(*) FROM messages WHERE true GROUP BY from_name, from_email, "
+            "coalesce(list, '') ON CONFLICT(name, email, list) DO UPDATE SET "
+            "messages = excluded.messages")
     aliases = conn.execute("SELECT rowid, name, email, list, messages FROM aliases").fetchall()
     senders = [Sender(key=str(r[0]), name=r[1], email=r[2], list=r[3] or None, messages=r[4])
                for r in aliases]
