@@ -36,10 +36,11 @@ class Stream:
         self.pos = 0
         self._head = b""
         self.failed = False  # set once a read has failed (the last item is cut short)
+        self._error: SourceError | None = None
 
     def peek_head(self, n: int = HEAD_SIZE) -> bytes:
         """The first ``n`` bytes, without consuming them."""
-        while len(self._head) < n:
+        while len(self._head) < n and self._error is None:
             chunk = self._read(n - len(self._head))
             if not chunk:
                 break
@@ -48,32 +49,47 @@ class Stream:
 
     def read(self, n: int = -1) -> bytes:
         if self._head:
-            if n < 0 or n >= len(self._head):
-                data, self._head = self._head, b""
-                rest = self._read(-1 if n < 0 else n - len(data))
-                return data + rest
-            data, self._head = self._head[:n], self._head[n:]
-            return data
+            if 0 <= n < len(self._head):
+                data, self._head = self._head[:n], self._head[n:]
+                return data
+            data, self._head = self._head, b""
+            if n < 0 and self._error is None:
+                return data + self._read(-1)
+            return data  # a short read is fine; the caller asks again
         return self._read(n)
 
     def _read(self, n: int) -> bytes:
-        try:
-            data = self.f.read(n)
-        except (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError,
-                zipfile.BadZipFile) as e:
-            self.failed = True
-            what = f"truncated or corrupt {self.kind} data" if self.kind else "read error"
-            raise SourceError(
-                f"{self.name}: {what} after {self.pos:,} decompressed bytes ({e}); "
-                "re-download or re-compress the file (messages before that point were read)"
-            ) from None
-        self.pos += len(data)
+        """Read up to ``n`` bytes (all if negative) with ``read1`` steps, so that data
+        decompressed before an error is returned first and the error raised next time."""
+        if self._error is not None:
+            raise self._error
+        parts: list[bytes] = []
+        got = 0
+        while n < 0 or got < n:
+            try:
+                data = self.f.read1(65536 if n < 0 else min(n - got, 1 << 20))
+            except (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError,
+                    zipfile.BadZipFile) as e:
+                self.failed = True
+                what = f"truncated or corrupt {self.kind} data" if self.kind else "read error"
+                self._error = SourceError(
+                    f"{self.name}: {what} after {self.pos + got:,} decompressed bytes ({e}); "
+                    "re-download or re-compress the file (messages before that point were read)"
+                )
+                if parts:
+                    break
+                raise self._error from None
+            if not data:
+                break
+            parts.append(data)
+            got += len(data)
+        self.pos += got
         if self.pos > self.limit:
             raise SourceError(
                 f"{self.name}: decompresses to more than {self.limit:,} bytes (a zip bomb?); "
                 "decompress it yourself and ingest the result if it is genuine"
             )
-        return data
+        return b"".join(parts)
 
     def close(self) -> None:
         self.f.close()

@@ -30,7 +30,9 @@ class ParseFailure(Exception):
 _KEY_HEADERS = ("from", "subject", "date", "message-id")
 _LINK = re.compile(r"https?://[^\s<>\"'`\]\[{}|\\^]+", re.I)
 _LINK_TAIL = ".,;:!?)>'\"*"
-_BOUNDARY_LINE = re.compile(rb"\A(?:[^\n]*\n){0,5}?--([^\s]{6,})[ \t]*\n", re.S)
+_BOUNDARY_LINE = re.compile(
+    rb"\A(?:[^\n]*\n){0,5}?--([^\s]{6,})[ \t]*\n(?:content-[a-z-]+|mime-version)[ \t]*:", re.S | re.I
+)
 
 
 def _body(hd: dict[str, str], body: bytes, problems: list[str]) -> tuple[str, bool, list]:
@@ -38,7 +40,7 @@ def _body(hd: dict[str, str], body: bytes, problems: list[str]) -> tuple[str, bo
     walker = Walker(problems)
     if "content-type" not in hd and b"\n--" in b"\n" + body[:2000]:
         m = _BOUNDARY_LINE.match(body)
-        if m and (b"\n--" + m.group(1) + b"--") in body or (m and body.count(m.group(1)) > 1):
+        if m and (b"\n" + body).count(b"\n--" + m.group(1)) > 1:
             hd = dict(hd)
             hd["content-type"] = 'multipart/mixed; boundary="%s"' % m.group(1).decode("latin-1")
             problems.append("missing Content-Type: multipart boundary guessed")
