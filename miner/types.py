@@ -241,3 +241,38 @@ class Signature:
     title: str | None = None
     organisation: str | None = None
     country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: a message, or with thread-level search a thread shown through its
+    best-matching message (then ``start``/``end``/``messages``/``participants`` are set).
+
+    ``snippet`` is raw text from the message's new text (escape it before rendering as HTML);
+    ``highlights`` are ``(start, end)`` offsets of the query terms in it; ``highlighted()``
+    marks them (``**term**`` by default).
+    """
+
+    message_id: str
+    thread_id: str | None
+    score: float
+    subject: str
+    author_name: str
+    date: datetime | None
+    snippet: str
+    highlights: tuple[tuple[int, int], ...] = ()
+    list: str | None = None
+    person_id: int | None = None
+    participants: int | None = None
+    participant_names: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    messages: int | None = None
+
+    def highlighted(self, open: str = "**", close: str = "**") -> str:
+        out, pos = [], 0
+        for a, b in self.highlights:
+            out += [self.snippet[pos:a], open, self.snippet[a:b], close]
+            pos = b
+        out.append(self.snippet[pos:])
+        return "".join(out)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from miner.nlp import HashingEmbedder
+from miner.pipeline import run_stages
+from miner.stages import embeddings as E
+
+from ._ws import ROWS, add_message, make_workspace
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = make_workspace(tmp_path / "ws")
+    yield w
+    w.close()
+
+
+def test_hashing_embedder_is_deterministic_and_normalised():
+    a, b = HashingEmbedder(32), HashingEmbedder(32)
+    va, vb = a.encode(["tax reform now", "", "water"]), b.encode(["tax reform now", "", "water"])
+    assert va.dtype == np.float32 and va.shape == (3, 32)
+    assert np.array_equal(va, vb)
+    assert np.isclose(np.linalg.norm(va[0]), 1.0) and np.linalg.norm(va[1]) == 0.0
+
+
+def test_chunks_cover_paragraphs_and_carry_the_subject():
+    paras = [" ".join(f"w{i}_{j}" for j in range(60)) for i in range(6)]
+    text = "\n\n".join(paras)
+    chunks = E.chunk_message("Re: [gov-cop] Budget", text, max_tokens=128)
+    assert len(chunks) >= 3
+    assert chunks[0][2].startswith("Budget\n\n")
+    assert all(E.approx_tokens(t) <= 128 for _, _, t in chunks)
+    # chunks are in order, within the text, and every paragraph lands in one
+    assert [a for a, _, _ in chunks] == sorted(a for a, _, _ in chunks)
+    for p in paras:
+        assert any(p in text[a:b] for a, b, _ in chunks)
+
+
+def test_chunk_of_a_single_huge_paragraph_and_of_empty_text():
+    chunks = E.chunk_message("", "word " * 2000, max_tokens=64)
+    assert len(chunks) == E.MAX_CHUNKS
+    assert E.chunk_message("Only a subject", "   ") == [(0, 0, "Only a subject")]
+    assert E.chunk_message("", "") == []
+
+
+def test_stage_embeds_once_and_is_incremental(ws):
+    emb = ws.embedder
+    report = run_stages(ws, ["embeddings"])["stages"]["embeddings"]
+    assert report["embedded_messages"] == len(ROWS) and report["vectors"] == len(ROWS)
+    calls = emb.calls
+    again = E.run(ws)
+    assert again["embedded_messages"] == 0 and emb.calls == calls
+    add_message(ws, "m7@x", "New one", "A brand new message about elections.", "t9", 1,
+                "2022-01-01T00:00:00+00:00", "gov", "Alice Ngo")
+    ws.db.commit()
+    third = E.run(ws)
+    assert third["embedded_messages"] == 1 and third["vectors"] == len(ROWS) + 1
+    keys, X = E.message_vectors(ws)
+    assert len(keys) == len(ROWS) + 1 and X.shape == (len(ROWS) + 1, 64)
+    assert np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-2)
+
+
+def test_same_text_is_embedded_once(ws):
+    add_message(ws, "dup@x", ROWS[0][1], ROWS[0][2], "t8", 1, "2022-01-01T00:00:00+00:00", "gov",
+                "A")
+    ws.db.commit()
+    report = E.run(ws)
+    assert report["texts_cached"] >= 1
+    keys, X = E.message_vectors(ws, keys=["dup@x", "m1@x", "missing"])
+    assert keys == ["dup@x", "m1@x"]
+    assert np.allclose(X[0], X[1])
+
+
+def test_vectors_are_float16_blobs_not_pickles(ws):
+    E.run(ws)
+    blob = ws.db.execute("SELECT vector, dim FROM embeddings LIMIT 1").fetchone()
+    assert len(blob[0]) == 2 * blob[1]
+    assert not blob[0].startswith(b"\x80")  # no pickle protocol header
+
+
+def test_changed_text_is_re_embedded(ws):
+    E.run(ws)
+    _, before = E.message_vectors(ws, keys=["m3@x"])
+    ws.db.execute("UPDATE messages SET text = 'Entirely different words about fisheries' "
+                  "WHERE key = 'm3@x'")
+    ws.db.commit()
+    assert E.run(ws)["embedded_messages"] == 1
+    _, after = E.message_vectors(ws, keys=["m3@x"])
+    assert not np.allclose(before, after)
+
+
+def test_embed_texts_uses_the_cache(ws):
+    v1 = E.embed_texts(ws, ["a query about water"])
+    calls = ws.embedder.calls
+    v2 = E.embed_texts(ws, ["a query about water", "a query about water"])
+    assert ws.embedder.calls == calls
+    assert np.allclose(v1[0], v2[0], atol=1e-3) and np.allclose(v2[0], v2[1])
+
+
+def test_progress_reports_done_and_total(ws):
+    ticks = []
+    E.run(ws, lambda d, t: ticks.append((d, t)))
+    assert ticks[0] == (0, ticks[-1][1]) and ticks[-1][0] == ticks[-1][1] > 0
+
+
+def test_matrix_file_survives_a_new_process(ws, tmp_path):
+    E.run(ws)
+    E._MATRICES.clear()
+    ids, X = E.load_matrix(ws)
+    assert len(ids) == len(ROWS)
+    assert (ws.path / "vectors" / f"{ws.embedder.name}.f16.npy").exists()
+
+
+def test_unknown_model_name_lists_the_choices():
+    from miner.errors import StageError
+    from miner.nlp import load_embedder
+
+    with pytest.raises(StageError, match="minilm, static"):
+        load_embedder("bert")
