@@ -73,10 +73,18 @@ _HIGH = re.compile(rb"[\x80-\xff]")
 _CP1252_UNDEF = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
+
+
 def _looks_western(data: bytes) -> bool:
-    """Cheap test: few high bytes, spread among ASCII words (Latin-1/cp1252 text)."""
-    n = len(_HIGH.findall(data))
-    return n * 4 < len(data) and not _CP1252_UNDEF.search(data)
+    """Cheap test for Latin-1 / windows-1252 text: high bytes come alone or in pairs
+    inside ASCII words (accents, curly quotes), not as whole words (Cyrillic, Greek,
+    CJK in single- or double-byte charsets)."""
+    if _CP1252_UNDEF.search(data):
+        return False
+    high = len(_HIGH.findall(data))
+    in_runs = sum(len(m) for m in _HIGH_RUN.findall(data))
+    return in_runs * 2 <= high
 
 
 def detect(data: bytes) -> tuple[str, str]:

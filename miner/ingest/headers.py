@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import re
+import warnings
 from datetime import datetime, timezone
 from email.utils import getaddresses, parseaddr, parsedate_tz
 
@@ -223,7 +224,9 @@ def parse_date(value: str | None) -> datetime | None:
         try:
             from dateutil import parser as du
 
-            d = du.parse(value, fuzzy=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                d = du.parse(value, fuzzy=True)
         except (ValueError, OverflowError, TypeError, ArithmeticError):
             return None
         d = d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d.astimezone(timezone.utc)

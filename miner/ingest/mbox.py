@@ -69,6 +69,8 @@ def split_mbox(f: BinaryIO) -> Iterator[tuple[int, bytes, bytes]]:
     separator (line 1) when it is not blank, so nothing is lost.
     """
     reader = _Buffer(f)
+    while len(reader.buf) < 6 and reader.fill() >= 0:
+        pass
     sep: bytes | None = None
     sep_line = 1
     if reader.buf.startswith(b"From "):
