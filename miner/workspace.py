@@ -86,11 +86,12 @@ class Workspace:
 
     # -- the library's verbs (thin: each delegates to its module) --------------------------
     def ingest(self, specs: Sequence[str], *, list_name: str | None = None, strict: bool = False,
-               format: str | None = None, progress: Callable[[int], None] | None = None):
+               format: str | None = None, progress: Callable[[int], None] | None = None,
+               options: dict | None = None):
         from miner.ingest.run import ingest
 
         return ingest(self, specs, list_name=list_name, strict=strict, format=format,
-                      progress=progress)
+                      progress=progress, options=options)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"

@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
                                     "cannot be fully parsed instead of quarantining it."),
         format: Optional[str] = typer.Option(None, "--format", help="Skip detection and read "
                                              "every source as this format."),
+        map: Optional[str] = typer.Option(None, "--map", help="Column mapping for tables "
+                                          "(CSV/JSON/Parquet), e.g. subject=title,body=text; "
+                                          "common column names are found without it."),
         workspace: Optional[Path] = WorkspaceOpt,
         json: bool = JsonOpt,
     ) -> None:
@@ -34,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
         ws = open_workspace(workspace, create=True)
         report = ingest_with_progress(ws, sources, list_name=list_name, strict=strict,
-                                      format=format)
+                                      format=format, options={"map": map} if map else None)
         if json:
             emit_json(report.as_dict())
         else:

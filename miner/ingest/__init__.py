@@ -33,6 +33,7 @@ _detect.register(PipermailAdapter())
 _detect.register(MboxAdapter())
 _detect.register(EmlAdapter())
 _detect.register(MaildirAdapter(), directory=True)
+from miner.ingest import formats as _formats  # noqa: E402 - registers the other formats
 KNOWN_FORMATS: tuple[str, ...] = _detect.known_formats()
 
 # Files found while walking a folder that are clearly not mail (index pages, notes,
@@ -89,12 +90,13 @@ def expand(spec: str) -> list[tuple[str, Path]]:
     return [("file", p)]
 
 
-def _file_items(path: Path, forced: str | None) -> Iterator[SourceItem]:
+def _file_items(path: Path, forced: str | None, options: dict | None = None
+                ) -> Iterator[SourceItem]:
     if forced == "maildir":
         raise SourceError(f"{path}: --format maildir needs a folder with cur/ or new/, not a file")
     for name, stream in open_members(path):
         head = stream.peek_head()
-        adapter = _detect.detect(head, name, forced)
+        adapter = _formats.detect_file(head, name, forced, options)
         yield from adapter.iter_items(stream, name)
 
 
@@ -104,13 +106,14 @@ def _dir_items(path: Path) -> Iterator[SourceItem]:
 
 
 def read_sources(
-    specs: Sequence[str], *, format: str | None = None
+    specs: Sequence[str], *, format: str | None = None, options: dict | None = None
 ) -> Iterator[tuple[str, Iterator[SourceItem]]]:
     """Yield (source name, lazy iterator of SourceItem) for every physical source.
 
     ``specs`` are files, folders (walked recursively; Maildirs found in them) and globs;
     ``.gz``/``.bz2``/``.xz``/``.zip`` are opened as containers. ``format`` forces a format
-    (one of :data:`KNOWN_FORMATS`); otherwise each file's format is detected.
+    (one of :data:`KNOWN_FORMATS`); otherwise each file's format is detected. ``options``
+    are per-run adapter options, e.g. ``{"map": "subject=title,body=text"}`` for tables.
     """
     if format is not None and format not in KNOWN_FORMATS:
         raise UnknownFormatError(
@@ -121,4 +124,4 @@ def read_sources(
             if kind == "dir":
                 yield str(path), _dir_items(path)
             else:
-                yield str(path), _file_items(path, format)
+                yield str(path), _file_items(path, format, options)

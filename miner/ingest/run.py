@@ -31,14 +31,20 @@ Progress = Callable[[str, int], None]  # (event, count): "item" per item seen, "
 
 def ingest(ws: "Workspace", specs: Sequence[str], *, list_name: str | None = None,
            strict: bool = False, format: str | None = None,
-           progress: Progress | None = None) -> IngestReport:
-    """Add the archives named by ``specs`` to the workspace and return the report."""
+           progress: Progress | None = None, options: dict | None = None) -> IngestReport:
+    """Add the archives named by ``specs`` to the workspace and return the report.
+
+    ``specs`` may include archive URLs (downloaded first, see :mod:`miner.ingest.fetch`);
+    ``options`` are per-run adapter options such as ``{"map": "subject=title"}``."""
     from miner.ingest import read_sources
 
     conn = ws.db
     report = IngestReport()
     tick = progress or (lambda event, n: None)
-    for source_name, items in read_sources(list(specs), format=format):
+    from miner.ingest.fetch import localize
+
+    specs = localize(ws, list(specs), report, strict=strict)
+    for source_name, items in read_sources(specs, format=format, options=options):
         report.sources.append(source_name)
         counts = {"seen": 0, "added": 0, "duplicates": 0, "repaired": 0, "quarantined": 0}
         report.per_source[source_name] = counts
@@ -81,6 +87,7 @@ def _source_row(conn: sqlite3.Connection, name: str, fmt: str | None) -> int:
 def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], list_name, strict,
                   report: IngestReport, counts: dict, tick: Progress) -> None:
     from miner.clean import learn_footers
+    from miner.ingest.formats import expand_digests
     from miner.ingest.mime import ParseFailure, parse_bytes
 
     footers_by_list = _stored_footers(conn)
@@ -115,7 +122,7 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
                     known.append(f)
                     conn.execute("INSERT OR IGNORE INTO footers(list, text) VALUES (?, ?)", (lst, f))
 
-    for item, parsed, error in parsed_items():
+    for item, parsed, error in expand_digests(parsed_items(), conn):
         report.messages_seen += 1
         counts["seen"] += 1
         tick("item", 1)
