@@ -99,6 +99,8 @@ def parse_msgids(value: str | None) -> list[str]:
     """
     if not value:
         return []
+    if value[0] == "<" and value[-1] == ">" and value.count("<") == 1 and " " not in value:
+        return [value[1:-1]]
     found = _ANGLE.findall(value)
     if found:
         return found
@@ -172,21 +174,10 @@ def thread_messages(
 
     # ---- containers: 0..n-1 are the messages themselves; placeholders are appended
     id_of: dict[str, int] = {}
-    irt_ids: list[str | None] = [None] * n
-    ref_ids: list[list[str]] = [[]] * n
-    for i in order:  # earliest by date owns a duplicated id
-        m = msgs[i]
-        mid = _norm_id(m.message_id)
+    for i in order:  # the earliest message by date owns a duplicated id
+        mid = _norm_id(msgs[i].message_id)
         if mid is not None and mid not in id_of:
             id_of[mid] = i
-        irt = parse_msgids(m.in_reply_to)
-        refs: list[str] = []
-        for r in m.references or ():
-            refs.extend(parse_msgids(r))
-        # In-Reply-To with several ids: prefer one that names a message of the set later on
-        irt_ids[i] = irt[-1] if len(irt) > 1 and irt[-1] in refs else (irt[0] if irt else None)
-        if refs:
-            ref_ids[i] = refs
     parent: list[int] = list(range(n))  # parent[c] == c: no parent
     uf: list[int] = list(range(n))
 
@@ -199,25 +190,41 @@ def thread_messages(
             uf.append(c)
         return c
 
+    irt_of: list[int] = [-1] * n
+    ref_of: list[tuple[int, ...]] = [()] * n
+    for i in order:
+        m = msgs[i]
+        irt = parse_msgids(m.in_reply_to)
+        if irt:
+            # several ids (some clients add the author's address): prefer one in the set
+            irt_of[i] = next((id_of[x] for x in irt if id_of.get(x, n) < n), container(irt[0]))
+        if m.references:
+            refs: list[int] = []
+            for r in m.references:
+                for x in parse_msgids(r):
+                    c = container(x)
+                    if not refs or refs[-1] != c:
+                        refs.append(c)
+            ref_of[i] = tuple(refs)
+
     how_code = bytearray(n)  # 0 root, 1 references, 2 in_reply_to, 3 subject
 
-    # ---- 1. strong links, newest first
+    # ---- 1. strong links, newest first; the first candidate that is not the message itself
+    # and does not close a cycle wins
     for i in reversed(order):
+        ci = irt_of[i]
+        refs = ref_of[i]
+        if ci < 0 and not refs:
+            continue
         cands: list[tuple[int, int]] = []
-        irt = irt_ids[i]
-        refs = ref_ids[i]
-        if irt is not None:
-            c_irt = id_of.get(irt)
-            if c_irt is not None and c_irt < n:
-                cands.append((c_irt, 2))
-        for r in reversed(refs):
-            cands.append((container(r), 1))
-        if irt is not None:
-            cands.append((container(irt), 2))
+        if 0 <= ci < n:
+            cands.append((ci, 2))
+        for c in reversed(refs):
+            cands.append((c, 1))
+        if ci >= n:
+            cands.append((ci, 2))
         for c, how in cands:
-            if c == i:
-                continue
-            if _find(uf, c) == i:  # would close a cycle
+            if c == i or _find(uf, c) == i:
                 continue
             parent[i] = c
             uf[i] = c
@@ -226,18 +233,17 @@ def thread_messages(
 
     # ---- 2. weak links from every message's References chain
     for i in order:
-        refs = ref_ids[i]
+        refs = ref_of[i]
         for j in range(1, len(refs)):
-            a = id_of[refs[j - 1]]
-            b = id_of[refs[j]]
-            if a == b or parent[b] != b:
-                continue
-            if _find(uf, a) == b:
+            a = refs[j - 1]
+            b = refs[j]
+            if parent[b] != b or _find(uf, a) == b:
                 continue
             parent[b] = a
             uf[b] = a
             if b < n and how_code[b] == 0:
                 how_code[b] = 1
+    del irt_of, ref_of
 
     # ---- nearest real ancestor of each message (skip placeholders), iteratively memoised
     total = len(parent)
@@ -266,6 +272,15 @@ def thread_messages(
         real_up[i] = res
 
     # ---- 3. subject joining, in time order, at the level of trees
+    subj_cache: dict[str, tuple[str, bool]] = {}
+
+    def subj(s: str | None) -> tuple[str, bool]:
+        s = s or ""
+        r = subj_cache.get(s)
+        if r is None:
+            r = subj_cache[s] = (_subject_key(s), is_reply_subject(s))
+        return r
+
     window = float(subject_window_days) * 86400.0
     tree_first: dict[int, int] = {}  # tree root container -> earliest real message
     joined_to: dict[int, int] = {}  # tree root container -> thread root message
@@ -288,8 +303,8 @@ def thread_messages(
             tree_first[t] = i
             thread_root = t if t < n else tree_top[t]
             top = msgs[thread_root]
-            if is_reply_subject(top.subject):
-                key = (top.list, _subject_key(top.subject))
+            if subj(top.subject)[1]:
+                key = (top.list, subj(top.subject)[0])
                 entry = reg.get(key) if key[1] else None
                 if entry is not None and ts[i] - entry[1] <= window:
                     thread_root = entry[0]
@@ -298,7 +313,7 @@ def thread_messages(
             joined_to[t] = thread_root
         thread_root = joined_to[t]
         root_msg[i] = thread_root
-        skey = _subject_key(m.subject)
+        skey = subj(m.subject)[0]
         if skey:
             reg[(m.list, skey)] = [thread_root, ts[i], i]
 

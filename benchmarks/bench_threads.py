@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Speed (and synthetic accuracy) of ``miner.threads.thread_messages`` and
+``miner.people.resolve_people`` on gen_mbox-shaped inputs built in memory.
+
+The threading input mimics ../shared/tools/gen_mbox.py: threads of 1 + Exp(mean 4) messages
+(at most 80), replies to the latest message 60 % of the time, 70 % of replies with both
+In-Reply-To and References, 15 % References only, 12 % In-Reply-To only, 3 % only a "Re:"
+subject; 0.3 % of messages without a Message-ID. Senders: a pool of people, each writing
+under a plain, a pipermail "at" and an ETH-scrambled address form, plus some DMARC rewrites.
+
+Usage: python benchmarks/bench_threads.py [--quick] [--json FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from miner.people import resolve_people  # noqa: E402
+from miner.threads import thread_messages  # noqa: E402
+from miner.types import Sender, ThreadInput  # noqa: E402
+
+WORDS = ("build compiler memory leak release schedule docs manual security patch package "
+         "network socket database index governance vote unicode locale water budget").split()
+
+
+def synth_threads(n: int, seed: int = 7):
+    rng = random.Random(seed)
+    start = datetime(2015, 1, 1, tzinfo=timezone.utc)
+    span = 10 * 365 * 86400
+    metas = []  # (thread root idx, parent idx or None, time, subject)
+    while len(metas) < n:
+        size = min(1 + int(rng.expovariate(1 / 4.0)), 80, n - len(metas))
+        subj = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6))).capitalize()
+        base = len(metas)
+        t = start + timedelta(seconds=rng.uniform(0, span))
+        for j in range(size):
+            parent = None
+            if j:
+                t = t + timedelta(seconds=rng.expovariate(1 / 20000.0) + 60)
+                parent = base + (j - 1 if rng.random() < 0.6 else rng.randrange(0, j))
+            metas.append((base, parent, t, subj))
+    order = sorted(range(n), key=lambda i: metas[i][2])
+    mids = [f"{i:x}.{rng.getrandbits(32):08x}@host{i % 97}.example" for i in range(n)]
+    chains: dict[int, list[str]] = {}
+    items = [None] * n
+    for i in order:
+        root, parent, t, subj = metas[i]
+        irt, refs = None, ()
+        if parent is not None:
+            chain = (chains.get(parent, []) + [mids[parent]])[-12:]
+            chains[i] = chain
+            r = rng.random()
+            if r < 0.85:
+                refs = tuple(f"<{x}>" for x in chain)
+            if r < 0.7 or 0.85 <= r < 0.97:
+                irt = f"<{mids[parent]}>"
+        mid = None if rng.random() < 0.003 else f"<{mids[i]}>"
+        items[i] = ThreadInput(f"k{i}", mid, irt, refs,
+                               subj if parent is None else "Re: " + subj, t, "devel")
+    truth = {f"k{i}": (None if m[1] is None else f"k{m[1]}", f"k{m[0]}") for i, m in enumerate(metas)}
+    return [items[i] for i in order], truth
+
+
+def _scramble(addr: str) -> str:
+    local, _, dom = addr.partition("@")
+    tr = str.maketrans({"a": "@", "s": "@", ".": "@", "l": "|", "i": "|", "f": "|"})
+    return f"{local.translate(tr)} @end|ng |rom {dom.translate(tr)}"
+
+
+def synth_senders(n: int, seed: int = 11) -> list[Sender]:
+    rng = random.Random(seed)
+    first = "Alice Bob Carol David Erin Frank Grace Heidi Ivan Judy Priya Rahul Mei Lars".split()
+    last = "Smith Jones Brown Taylor Patel Khan Lee Wang Kim Novak Larsen Rossi Silva".split()
+    out: list[Sender] = []
+    k = 0
+    while len(out) < n:
+        name = f"{rng.choice(first)} {rng.choice(last)} {k:x}"
+        addr = f"{name.split()[0].lower()}.{k}@uni{k % 500}.example.org"
+        forms = [addr, addr.replace("@", " at "), _scramble(addr)]
+        for f in forms[: rng.randint(1, 3)]:
+            out.append(Sender(f"s{len(out)}", name, f, "devel", rng.randint(1, 20)))
+        if rng.random() < 0.05:
+            out.append(Sender(f"s{len(out)}", f"{name} via Devel", "devel@lists.example.org",
+                              "devel"))
+        k += 1
+    return out[:n]
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="skip the 1,000,000-message run")
+    ap.add_argument("--json", type=Path, help="write result rows to this file")
+    args = ap.parse_args(argv)
+    rows = []
+    print("seconds = CPU time of this process (wall time in brackets; the two differ when the "
+          "machine is shared)")
+    print(f"{'benchmark':20s} {'n':>9s} {'seconds':>8s} {'(wall)':>8s} {'per sec':>10s} "
+          f"{'rss MB':>7s}  accuracy")
+    sizes = [20_000, 100_000] + ([] if args.quick else [1_000_000])
+    for n in sizes:
+        items, truth = synth_threads(n)
+        gc.collect()
+        t0, c0 = time.perf_counter(), time.process_time()
+        links = thread_messages(items)
+        wall, dt = time.perf_counter() - t0, time.process_time() - c0
+        ok_p = sum(1 for lk in links if lk.parent_key == truth[lk.key][0])
+        ok_r = sum(1 for lk in links if lk.root_key == truth[lk.key][1])
+        acc = f"parent {100 * ok_p / n:.2f} %, root {100 * ok_r / n:.2f} %"
+        print(f"{'thread_messages':20s} {n:9d} {dt:8.2f} {f'({wall:.2f})':>8s} {n / dt:10.0f} {_maxrss_mb():7.0f}  {acc}")
+        target = 60.0 * n / 1_000_000
+        rows.append({"benchmark": "threads", "metric": f"thread_messages seconds n={n}",
+                     "value": round(dt, 3), "unit": "s", "target": f"<= {target:g}",
+                     "pass": dt <= target})
+        rows.append({"benchmark": "threads", "metric": f"synthetic parent accuracy n={n}",
+                     "value": round(100 * ok_p / n, 2), "unit": "%", "target": ">= 99",
+                     "pass": ok_p / n >= 0.99})
+        del items, truth, links
+    for n in [10_000, 100_000]:
+        senders = synth_senders(n)
+        gc.collect()
+        t0, c0 = time.perf_counter(), time.process_time()
+        people, merges = resolve_people(senders)
+        wall, dt = time.perf_counter() - t0, time.process_time() - c0
+        # each synthetic human has a distinct name suffix: count humans split or merged
+        human = {s.key: s.name.split(" via ")[0] for s in senders}
+        per_person: dict[int, set] = {}
+        for k, p in people.items():
+            per_person.setdefault(p, set()).add(human[k])
+        pure = sum(1 for v in per_person.values() if len(v) == 1)
+        humans = len(set(human.values()))
+        acc = f"{len(per_person)} people for {humans} humans, {pure} pure"
+        print(f"{'resolve_people':20s} {n:9d} {dt:8.2f} {f'({wall:.2f})':>8s} {n / dt:10.0f} {_maxrss_mb():7.0f}  {acc}")
+        rows.append({"benchmark": "people", "metric": f"resolve_people seconds n={n}",
+                     "value": round(dt, 3), "unit": "s", "target": "<= 30",
+                     "pass": dt <= 30 and len(per_person) == humans == pure})
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 0 if all(r["pass"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
