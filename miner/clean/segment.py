@@ -14,6 +14,8 @@ Example:
 """
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Sequence
 
 from miner.clean import patterns as P
@@ -212,21 +214,30 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _footer_block(block: str) -> tuple[tuple[str, ...], str]:
+    """A footer block's non-blank stripped lines and its kind, computed once per block."""
+    want = tuple(ln.strip() for ln in block.splitlines() if ln.strip())
+    kind = "disclaimer" if len(P.DISCLAIMER_WORDS.findall(block)) >= 2 else "footer"
+    return want, kind
+
+
 def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
     """Mark given footer blocks and list footers; return the line where trailing footers start."""
     stripped = [ln.strip() for ln in doc.lines]
-    for block in footers:
-        want = [ln.strip() for ln in block.splitlines() if ln.strip()]
-        if not want:
-            continue
-        kind = "disclaimer" if len(P.DISCLAIMER_WORDS.findall(block)) >= 2 else "footer"
+    if footers:
+        present = set(stripped)
         nonblank = [i for i in range(doc.n) if stripped[i]]
-        m = len(want)
-        for a in range(len(nonblank) - m, -1, -1):
-            if all(stripped[nonblank[a + k]] == want[k] for k in range(m)):
-                for i in range(nonblank[a], nonblank[a + m - 1] + 1):
-                    doc.kinds[i] = kind
-                break
+        for block in footers:
+            want, kind = _footer_block(block)
+            if not want or want[0] not in present or want[-1] not in present:
+                continue  # cheap rejection: most messages carry few of a list's footers
+            m = len(want)
+            for a in range(len(nonblank) - m, -1, -1):
+                if all(stripped[nonblank[a + k]] == want[k] for k in range(m)):
+                    for i in range(nonblank[a], nonblank[a + m - 1] + 1):
+                        doc.kinds[i] = kind
+                    break
     tail = doc.n
     for i in range(doc.n):
         s = stripped[i]

@@ -12,6 +12,7 @@ import json
 import logging
 import sqlite3
 import zlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
@@ -86,75 +87,174 @@ def _source_row(conn: sqlite3.Connection, name: str, fmt: str | None) -> int:
 
 def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], list_name, strict,
                   report: IngestReport, counts: dict, tick: Progress) -> None:
+    """Read ahead FOOTER_SAMPLE items to learn the list's footers, then prepare (decode and
+    segment) batches, in worker processes when the source is large, and store them here:
+    one writer, several preparers."""
     from miner.clean import learn_footers
-    from miner.ingest.formats import expand_digests
     from miner.ingest.mime import ParseFailure, parse_bytes
 
     footers_by_list = _stored_footers(conn)
-    head: list[tuple[SourceItem, ParsedMessage]] = []
-    batch: list[tuple[SourceItem, ParsedMessage]] = []
-    learned = False
+    head: list[SourceItem] = []
+    parsed_head: list[ParsedMessage | None] = []
+    from miner.ingest.formats import expand_digest_items
 
-    def parsed_items() -> Iterable[tuple[SourceItem, ParsedMessage | None, str | None]]:
-        for item in items:
-            if item.error is not None:
-                yield item, None, item.error
-                continue
-            if item.parsed is not None:
-                yield item, item.parsed, None
-                continue
+    it = iter(expand_digest_items(items, conn))  # a digest becomes its messages
+    for item in it:
+        head.append(item)
+        if len(head) >= FOOTER_SAMPLE:
+            break
+    # Learn footers from the read-ahead (decoded once here; the result is reused below).
+    by_list: dict[str, list[str]] = {}
+    for item in head:
+        p = item.parsed
+        if p is None and item.error is None:
             try:
-                yield item, parse_bytes(item.raw or b"", fallback_date=item.fallback_date,
-                                        list_name=item.list_name), None
-            except ParseFailure as e:
-                yield item, None, str(e) or "unparseable message"
+                p = parse_bytes(item.raw or b"", fallback_date=item.fallback_date,
+                                list_name=item.list_name)
+            except ParseFailure:
+                p = None
+        parsed_head.append(p)
+        if p is not None:
+            by_list.setdefault(_list_of(p, item, list_name) or "", []).append(p.body)
+    for lst, bodies in by_list.items():
+        known = footers_by_list.setdefault(lst, [])
+        for f in learn_footers(bodies):
+            if f not in known:
+                known.append(f)
+                conn.execute("INSERT OR IGNORE INTO footers(list, text) VALUES (?, ?)", (lst, f))
+    head_items = [item if p is None or item.parsed is not None else
+                  SourceItem(item.source, item.where, raw=item.raw, parsed=p,
+                             fallback_date=item.fallback_date, list_name=item.list_name)
+                  for item, p in zip(head, parsed_head)]
 
-    def learn() -> None:
-        # Learn this source's list footers from what was read ahead, then segment with them.
-        by_list: dict[str, list[str]] = {}
-        for it, p in head:
-            by_list.setdefault(_list_of(p, it, list_name) or "", []).append(p.body)
-        for lst, bodies in by_list.items():
-            found = learn_footers(bodies)
-            known = footers_by_list.setdefault(lst, [])
-            for f in found:
-                if f not in known:
-                    known.append(f)
-                    conn.execute("INSERT OR IGNORE INTO footers(list, text) VALUES (?, ?)", (lst, f))
+    def consume(prepared: list[Prepared]) -> None:
+        ok = []
+        for pr in prepared:
+            report.messages_seen += 1
+            counts["seen"] += 1
+            tick("item", 1)
+            if pr.error is not None:
+                where = f"{source_name} {pr.where}".strip()
+                if strict:
+                    raise StrictModeError(
+                        f"{where}: {pr.error}; the raw message was not stored (--strict). Fix or "
+                        "remove it, or run without --strict to quarantine it and go on")
+                _quarantine(conn, source_id, pr.where, pr.raw, pr.error)
+                report.quarantined += 1
+                counts["quarantined"] += 1
+                report.add_error(source_name, pr.where, pr.error)
+            else:
+                ok.append(pr)
+        if ok:
+            _store(conn, source_id, ok, report, counts)
 
-    for item, parsed, error in expand_digests(parsed_items(), conn):
-        report.messages_seen += 1
-        counts["seen"] += 1
-        tick("item", 1)
-        if parsed is None:
-            where = f"{source_name} {item.where}".strip()
-            if strict:
-                raise StrictModeError(
-                    f"{where}: {error}; the raw message was not stored (--strict). Fix or remove "
-                    "it, or run without --strict to quarantine it and go on"
-                )
-            _quarantine(conn, source_id, item, error or "unparseable")
-            report.quarantined += 1
-            counts["quarantined"] += 1
-            report.add_error(source_name, item.where, error or "unparseable")
-            continue
-        if not learned:
-            head.append((item, parsed))
-            if len(head) >= FOOTER_SAMPLE:
-                learn()
-                learned = True
-                batch.extend(head)
-                head = []
-        else:
-            batch.append((item, parsed))
-        if len(batch) >= BATCH:
-            _store(conn, source_id, batch, list_name, footers_by_list, report, counts)
+    consume(prepare_batch(head_items, footers_by_list, list_name))
+    workers = _workers()
+    batches = _batched(it, BATCH)
+    if workers <= 1 or len(head) < FOOTER_SAMPLE:
+        for batch in batches:
+            consume(prepare_batch(batch, footers_by_list, list_name))
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending: list = []
+        for batch in batches:
+            pending.append(pool.submit(prepare_batch, batch, footers_by_list, list_name))
+            if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
+                consume(pending.pop(0).result())
+        for fut in pending:
+            consume(fut.result())
+
+
+def _workers() -> int:
+    import os
+
+    env = os.environ.get("MINER_INGEST_WORKERS")
+    if env:
+        return max(1, int(env))
+    return min(4, os.cpu_count() or 1)
+
+
+def _batched(it: Iterator[SourceItem], n: int) -> Iterator[list[SourceItem]]:
+    batch: list[SourceItem] = []
+    for item in it:
+        batch.append(item)
+        if len(batch) >= n:
+            yield batch
             batch = []
-    if not learned:
-        learn()
-        batch.extend(head)
     if batch:
-        _store(conn, source_id, batch, list_name, footers_by_list, report, counts)
+        yield batch
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One item decoded and segmented, ready to store (or why it could not be)."""
+
+    where: str
+    raw: bytes | None
+    error: str | None = None
+    key: str = ""
+    row: tuple = ()
+    content_hash: str = ""
+    digest_of: str | None = None
+    problems: bool = False
+    attachments: tuple = ()
+    links: tuple = ()
+
+
+def prepare_batch(items: list[SourceItem], footers_by_list: dict[str, list[str]],
+                  list_override: str | None) -> list[Prepared]:
+    """Decode, segment and shape a batch of items (runs in a worker process for big sources)."""
+    from miner.clean import segment
+    from miner.ingest.mime import ParseFailure, parse_bytes
+    from miner.lang import guess_language
+
+    out = []
+    for item in items:
+        if item.error is not None:
+            out.append(Prepared(item.where, item.raw, error=item.error))
+            continue
+        p = item.parsed
+        if p is None:
+            try:
+                p = parse_bytes(item.raw or b"", fallback_date=item.fallback_date,
+                                list_name=item.list_name)
+            except ParseFailure as e:
+                out.append(Prepared(item.where, item.raw, error=str(e) or "unparseable message"))
+                continue
+            except Exception as e:  # a decoder bug must not lose the message: quarantine it
+                out.append(Prepared(item.where, item.raw,
+                                    error=f"decoder error {type(e).__name__}: {e}"))
+                continue
+        lst = _list_of(p, item, list_override)
+        try:
+            cleaned = segment(p.body, footers=footers_by_list.get(lst or "", ()))
+        except Exception as e:  # pragma: no cover - segmentation must never lose a message
+            log.warning("segmentation failed at %s %s: %s", item.source, item.where, e)
+            from miner.types import Cleaned, Segment
+
+            cleaned = Cleaned((Segment("new", 0, len(p.body)),), p.body.strip(), "", "")
+        key = message_key(p, item.raw)
+        row = (
+            key, p.message_id or key, lst, p.subject, p.from_name, p.from_email,
+            p.date.isoformat() if p.date else None, p.date_source, p.in_reply_to,
+            " ".join(p.references), p.body, cleaned.new_text, cleaned.quoted_text,
+            cleaned.signature,
+            json.dumps([[s.kind, s.start, s.end] for s in cleaned.segments]),
+            guess_language(cleaned.new_text), int(p.html), p.permalink,
+            json.dumps(list(p.problems)) if p.problems else None,
+        )
+        out.append(Prepared(
+            item.where, zlib.compress(item.raw, 1) if item.raw is not None else None,
+            key=key, row=row, content_hash=content_hash(p, cleaned.new_text),
+            digest_of=p.digest_of, problems=bool(p.problems),
+            attachments=tuple((a.filename, a.content_type, a.size) for a in p.attachments),
+            links=tuple(dict.fromkeys(p.links)),
+        ))
+    return out
 
 
 def _stored_footers(conn) -> dict[str, list[str]]:
@@ -189,50 +289,29 @@ def content_hash(p: ParsedMessage, new_text: str) -> str:
     return hashlib.sha1(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-def _store(conn, source_id, batch, list_name, footers_by_list, report: IngestReport,
-           counts: dict) -> None:
-    from miner.clean import segment
-    from miner.lang import guess_language
-
-    keys = [message_key(p, it.raw) for it, p in batch]
+def _store(conn, source_id, batch: list[Prepared], report: IngestReport, counts: dict) -> None:
+    keys = [pr.key for pr in batch]
     existing = set()
     for i in range(0, len(keys), 900):
         chunk = keys[i:i + 900]
         q = "SELECT key FROM messages WHERE key IN (%s)" % ",".join("?" * len(chunk))
         existing.update(r[0] for r in conn.execute(q, chunk))
+    has_digests = _has_digests(conn) or any(pr.digest_of for pr in batch)
     rows, raws, atts, links = [], [], [], []
-    for key, (item, p) in zip(keys, batch):
-        if key in existing:
+    for pr in batch:
+        if pr.key in existing or (has_digests and _same_content_stored(conn, pr)):
             report.duplicates += 1
             counts["duplicates"] += 1
             continue
-        existing.add(key)
-        lst = _list_of(p, item, list_name)
-        cleaned = segment(p.body, footers=footers_by_list.get(lst or "", ()))
-        chash = content_hash(p, cleaned.new_text)
-        if p.digest_of is not None or _is_digest_copy(conn, chash):
-            # the same message already arrived (individually or inside a digest)
-            if conn.execute("SELECT 1 FROM messages WHERE content_hash=?", (chash,)).fetchone():
-                report.duplicates += 1
-                counts["duplicates"] += 1
-                continue
-        if p.problems:
+        existing.add(pr.key)
+        if pr.problems:
             report.repaired += 1
             counts["repaired"] += 1
-        rows.append((
-            key, p.message_id or key, lst, p.subject, p.from_name, p.from_email,
-            p.date.isoformat() if p.date else None, p.date_source, p.in_reply_to,
-            " ".join(p.references), p.body, cleaned.new_text, cleaned.quoted_text,
-            cleaned.signature,
-            json.dumps([[s.kind, s.start, s.end] for s in cleaned.segments]),
-            guess_language(cleaned.new_text), int(p.html), p.permalink,
-            json.dumps(list(p.problems)) if p.problems else None, chash, p.digest_of,
-            source_id, item.where,
-        ))
-        if item.raw is not None:
-            raws.append((key, source_id, item.where, zlib.compress(item.raw, 1)))
-        atts.extend((key, a.filename, a.content_type, a.size) for a in p.attachments)
-        links.extend((key, u) for u in dict.fromkeys(p.links))
+        rows.append(pr.row + (pr.content_hash, pr.digest_of, source_id, pr.where))
+        if pr.raw is not None:
+            raws.append((pr.key, source_id, pr.where, pr.raw))
+        atts.extend((pr.key,) + a for a in pr.attachments)
+        links.extend((pr.key, u) for u in pr.links)
     with conn:
         conn.executemany(
             "INSERT INTO messages(key, message_id, list, subject, from_name, from_email, date, "
@@ -248,17 +327,25 @@ def _store(conn, source_id, batch, list_name, footers_by_list, report: IngestRep
     counts["added"] += len(rows)
 
 
-def _is_digest_copy(conn, chash: str) -> bool:
-    """Whether a message with this content came out of a digest (so an individual copy dedups)."""
-    return conn.execute(
-        "SELECT 1 FROM messages WHERE content_hash=? AND digest_of IS NOT NULL", (chash,)
-    ).fetchone() is not None
+def _has_digests(conn) -> bool:
+    return conn.execute("SELECT 1 FROM messages WHERE digest_of IS NOT NULL LIMIT 1").fetchone() \
+        is not None
 
 
-def _quarantine(conn, source_id: int, item: SourceItem, reason: str) -> None:
-    raw = item.raw if item.raw is not None else repr(item.parsed).encode("utf-8", "replace")
-    key = hashlib.sha1(raw + item.where.encode()).hexdigest()
+def _same_content_stored(conn, pr: Prepared) -> bool:
+    """A digest part whose message arrived individually (or the reverse): same content."""
+    if pr.digest_of is not None:
+        q = "SELECT 1 FROM messages WHERE content_hash=? LIMIT 1"
+    else:
+        q = "SELECT 1 FROM messages WHERE content_hash=? AND digest_of IS NOT NULL LIMIT 1"
+    return conn.execute(q, (pr.content_hash,)).fetchone() is not None
+
+
+def _quarantine(conn, source_id: int, where: str, raw: bytes | None, reason: str) -> None:
+    """Keep what could not be parsed, raw (zlib), with the reason: nothing is lost silently."""
+    blob = zlib.compress(raw if raw is not None else b"", 1)
+    key = hashlib.sha1(blob + where.encode("utf-8", "replace")).hexdigest()
     conn.execute(
         "INSERT OR IGNORE INTO quarantine(key, source_id, \"where\", reason, raw) VALUES (?,?,?,?,?)",
-        (key, source_id, item.where, reason, zlib.compress(raw, 1)),
+        (key, source_id, where, reason, blob),
     )
