@@ -27,6 +27,7 @@ _TOPICS_END = re.compile(r"^-{60,}\s*$", re.M)
 _END = re.compile(r"^End of .{0,200}?Digest\b.*$", re.M)
 _FOOTER = re.compile(r"\n_{20,}\n.*\Z", re.S)
 _SUBJECT = re.compile(r"\bDigest,? Vol(?:ume)? \d+,? Issue \d+", re.I)
+_REPLY = re.compile(r"^\s*(?:re|fwd?|aw|sv|tr|rv)\s*:", re.I)
 _DROP_HEADERS = ("content-type:", "content-transfer-encoding:", "mime-version:")
 _OBFUSCATED_FROM = re.compile(r"^From:\s*\S+ at \S+", re.M)
 
@@ -40,10 +41,12 @@ def is_digest(p: ParsedMessage) -> str | None:
     ctype = _content_type(p)
     if "multipart/digest" in ctype:
         return "mime"
-    if ctype.startswith("multipart/") and (_SUBJECT.search(p.subject) or "digest" in ctype):
+    if ctype.startswith("multipart/") and _SUBJECT.search(p.subject) \
+            and not _REPLY.match(p.subject):
         return "mime"
-    if _TOPICS.search(p.body) and _MESSAGE_N.search(p.body):
-        return "text"
+    if (_SUBJECT.search(p.subject) and not _REPLY.match(p.subject)
+            and _TOPICS.search(p.body) and _MESSAGE_N.search(p.body)):
+        return "text"  # (a reply quoting a digest is a message of its own)
     return None
 
 

@@ -105,6 +105,43 @@ def expand_digests(triples: Iterable[tuple[SourceItem, ParsedMessage | None, str
                 yield part, part.parsed, None
 
 
+_DIGEST_HINTS = (b"multipart/digest", b"Today's Topics")
+
+
+def expand_digest_items(items: Iterable[SourceItem], conn=None) -> Iterator[SourceItem]:
+    """Item-level form of :func:`expand_digests` for the ingest run: a digest item is
+    replaced by one (parsed, or error) item per contained message. Only items whose bytes
+    or body look like a digest (a cheap test) are parsed here; the rest pass untouched."""
+    from miner.ingest.digest import record_container, split_digest
+
+    for item in items:
+        if item.error is not None:
+            yield item
+            continue
+        p = item.parsed
+        if p is None:
+            raw = item.raw or b""
+            if not any(h in raw for h in _DIGEST_HINTS):
+                yield item
+                continue
+            try:
+                p = parse_bytes(raw, fallback_date=item.fallback_date, list_name=item.list_name)
+            except ParseFailure:
+                yield item  # the run quarantines it with the reason
+                continue
+        elif "Today's Topics" not in p.body and "digest" not in (header(p, "Content-Type")
+                                                                   or "").lower():
+            yield item
+            continue
+        parts = split_digest(item, p)
+        if parts is None:
+            yield item
+            continue
+        if conn is not None:
+            record_container(conn, item, p, len(parts))
+        yield from parts
+
+
 def _register_all() -> None:
     from miner.ingest.discourse import DiscourseAdapter
     from miner.ingest.googlegroups import GoogleGroupsAdapter

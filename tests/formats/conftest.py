@@ -44,3 +44,16 @@ def adapter_for(path) -> str:
     for name, stream in open_members(Path(path)):
         return formats.detect_file(stream.peek_head(), name).name
     raise AssertionError("no member")
+
+
+from pathlib import Path  # noqa: E402
+
+DEMO = Path(__file__).resolve().parent.parent.parent / "corpora" / "demo"
+DATA_FORMATS = Path(__file__).resolve().parent.parent / "data" / "formats"
+
+
+def accounted(ws, rep) -> int:
+    """Items of the source that the run accounted for: stored + quarantined + duplicates,
+    with each digest counted once (it was expanded into its parts)."""
+    extra = count(ws, "SELECT coalesce(sum(items - 1), 0) FROM sources WHERE format='digest'")
+    return stored(ws) + quarantined(ws) + rep.duplicates - extra
