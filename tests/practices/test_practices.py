@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from miner.stages import practices
+from miner.stages.gazetteer import find_countries
+from miner.stages.practice_rules import rule_label, split_sentences
+
+_spec = importlib.util.spec_from_file_location(
+    "tinyws", Path(__file__).resolve().parent.parent / "experts" / "tinyws.py")
+tinyws = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tinyws)
+
+
+def fake_ner(texts):
+    return [([], ["ASA"] if "ASA" in t else []) for t in texts]
+
+
+def test_sentences_are_verbatim_spans():
+    text = "We tried it in class.\nIt worked\nwell, e.g. for loops.\n\nSee https://x.org for more"
+    spans = split_sentences(text)
+    assert [s for _, _, s in spans][0] == "We tried it in class."
+    for a, b, s in spans:
+        assert text[a:b] == s
+    assert any("e.g. for loops" in s for _, _, s in spans)  # no split after e.g.
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("I would suggest you try a smaller model first.", "recommendation"),
+    ("Lessons learned: start small.", "lesson"),
+    ("Is there a package for this?", "none"),
+    ("The installation failed with an error.", "challenge"),
+    ("See the book by Wickham at https://r4ds.had.co.nz", "resource"),
+])
+def test_rule_baseline(sentence, kind):
+    assert rule_label(sentence) == kind
+
+
+def test_gazetteer():
+    assert find_countries("We did this in Kenyan schools and in the US, not in us.") == [
+        "Kenya", "United States"]
+
+
+def test_stage_cards_filters_and_incremental(tmp_path):
+    from miner.nlp.embedders import HashingEmbedder
+
+    ws = tinyws.make_ws(tmp_path / "ws")
+    ws.embedder = HashingEmbedder(dim=64)
+    rep = practices.run(ws, detector=practices.RuleDetector(), ner=fake_ner)
+    assert rep["messages"] == len(tinyws.MESSAGES) and rep["cards_added"] > 0
+    cards = practices.list_practices(ws)
+    texts = {c.message_id: c for c in cards}
+    body = {k + "@x": t for k, *_, t in tinyws.MESSAGES}
+    for c in cards:  # verbatim from the new text of its message
+        assert c.text in body[c.message_id]
+        assert c.kind in practices.KINDS
+    lessons = practices.list_practices(ws, kind="lesson")
+    assert lessons and all(c.kind == "lesson" for c in lessons)
+    # the same lesson stated twice is one card with two sources
+    dup = [c for c in lessons if "small examples" in c.text]
+    assert len(dup) == 1 and set(dup[0].sources) == {"c1@x", "c2@x"}
+    kenya = practices.list_practices(ws, country="Kenya")
+    assert kenya and all("Kenya" in c.places or c.person_id == 1 for c in kenya)
+    assert practices.list_practices(ws, person="Wolf") and all(
+        c.author_name == "Wolf Expert" for c in practices.list_practices(ws, person="Wolf"))
+    assert practices.list_practices(ws, person="2") == practices.list_practices(ws, person="Wolf")
+    assert "three-level" in texts.get("a2@x", cards[0]).context or texts.get("a2@x") is None
+    again = practices.run(ws, detector=practices.RuleDetector(), ner=fake_ner)
+    assert again["messages"] == 0 and again["cards_added"] == 0
+    with pytest.raises(Exception, match="kinds are"):
+        practices.list_practices(ws, kind="nonsense")
+
+
+def test_statement_expanded_to_stand_alone():
+    text = "We switched to RStudio Cloud last year. This saved a lot of installation trouble."
+    spans = split_sentences(text)
+    a, b = practices.statement_span(spans, 1)
+    assert text[a:b] == text
