@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "analyze",
     "summary",
     "demo",
+    "lessons",
 )
 
 for _name in COMMAND_MODULES:
