@@ -82,3 +82,12 @@ def ws(tmp_path):
 def discussion(ws):
     mids = insert(ws, [(0, QUERY)] + RESPONSES)
     return ws, mids
+
+
+@pytest.fixture(autouse=True)
+def no_spacy(monkeypatch, request):
+    """Unit tests use the patterns only; ``model`` tests load the real spaCy model."""
+    if request.node.get_closest_marker("model") is None:
+        from miner.stages.summary import resources
+
+        monkeypatch.setattr(resources, "_nlp", lambda: None)

@@ -66,7 +66,7 @@ def _dt(s):
 def select_threads(conn: sqlite3.Connection, refs: Sequence[str], subject_pattern: str | None,
                    since: str | None, until: str | None) -> list[str]:
     """Thread ids of a discussion: given refs (thread ids or Message-IDs), or threads whose
-    subject matches ``subject_pattern`` (``*`` wildcards; else a substring) and/or that start
+    subject contains ``subject_pattern`` (``*`` is a wildcard) and/or that start
     within ``since``..``until`` (ISO dates, inclusive)."""
     from miner.store.queries import resolve_thread
 
@@ -76,7 +76,7 @@ def select_threads(conn: sqlite3.Connection, refs: Sequence[str], subject_patter
         if subject_pattern:
             pat = subject_pattern.replace("%", r"\%").replace("_", r"\_").replace("*", "%")
             where.append("t.subject LIKE ? ESCAPE '\\'")
-            args.append(pat if "%" in pat.replace(r"\%", "") else f"%{pat}%")
+            args.append(f"%{pat}%")
         if since:
             where.append("t.start >= ?")
             args.append(since)
@@ -272,7 +272,8 @@ def consolidate(ws, thread_ids: Sequence[str], *, related: bool = True
     cands = [all_c[i] for i in resp_idx]
     X = X_all[resp_idx] if resp_idx else np.zeros((0, X_all.shape[1] if X_all.ndim == 2 else 1))
     bonus = np.array([(0.08 if pk.get(m.message_id, {}).get(s.text, "none") != "none" else 0.0)
-                      + (0.04 if _CUES.search(s.text) else 0.0) for m, s in cands])
+                      + (0.04 if _CUES.search(s.text) else 0.0)
+                      - (0.10 if s.text.rstrip().endswith("?") else 0.0) for m, s in cands])
     themes = build_themes(ws, cands, X, bonus)
     if len(cands):
         cen = X.mean(0)

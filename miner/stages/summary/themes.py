@@ -178,7 +178,15 @@ def cluster(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
 _LABEL_STOP = {"also", "would", "could", "one", "us", "like", "many", "much", "well", "get",
                "make", "made", "use", "used", "need", "think", "way", "really", "just", "new",
                "good", "first", "time", "year", "years", "people", "thing", "things", "lot",
-               "dear", "colleagues", "regards", "best", "thanks", "thank"}
+               "dear", "colleagues", "regards", "best", "thanks", "thank", "www", "http", "https",
+               "org", "com", "net", "pdf", "html", "example",
+               # French and Spanish function words (the English list is sklearn's)
+               "les", "des", "une", "dans", "pour", "par", "sur", "avec", "est", "sont", "qui",
+               "que", "pas", "plus", "nous", "vous", "leur", "leurs", "aux", "ont", "été", "cette",
+               "ces", "mais", "ils", "elles", "son", "ses", "comme", "aussi", "tout", "très",
+               "los", "las", "del", "por", "para", "con", "una", "uno", "que", "como", "más",
+               "pero", "sus", "fue", "son", "está", "este", "esta", "estos", "nuestro",
+               "nuestra", "cuando", "también", "sin", "sobre", "entre", "hay", "muy"}
 
 
 def labels(texts: list[str], assign: np.ndarray, k: int, terms: int = 3) -> list[str]:
