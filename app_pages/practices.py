@@ -1,0 +1,123 @@
+"""Practices: lessons, good practices and recommendations members shared, as cards."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import render as H
+from app_pages import resources as R
+from miner.errors import MinerError
+
+st.title("Practices")
+st.caption("Lessons learned, good practices, recommendations and challenges members shared, "
+           "each with who said it and where. Filter them, tick the ones you want, and export a "
+           "lessons document.")
+
+R.ws()
+if R.stage("practices") is None:
+    H.note_missing("Practices", "miner analyze embeddings practices", "are not available in "
+                   "this version of miner yet.")
+    st.stop()
+if not R.stage_done("practices"):
+    H.note_missing("Practices", "miner analyze embeddings practices")
+    st.stop()
+
+
+def _get(rec, *names, default=None):
+    for n in names:
+        if hasattr(rec, n):
+            return getattr(rec, n)
+    return default
+
+
+everything = R.cached_call("practices", "list_practices")
+kinds = list(getattr(R.stage("practices"), "KINDS", ())) or sorted(
+    {str(_get(x, "kind", default="")) for x in everything} - {""})
+c1, c2, c3, c4 = st.columns(4)
+kind = c1.selectbox("Kind", [None, *kinds], format_func=lambda k: "all kinds" if k is None else k)
+topic = None
+if R.stage("topics") is not None and R.stage_done("topics"):
+    try:
+        tl = {t.topic_id: t.label for t in R.cached_call("topics", "list_topics") if t.topic_id != -1}
+    except MinerError:
+        tl = {}
+    topic = c2.selectbox("Topic", [None, *tl], format_func=lambda t: "any topic" if t is None
+                         else R.shown(tl[t]))
+country = c3.selectbox("Country", [None, *R.countries()],
+                       format_func=lambda c: "any country" if c is None else c)
+people = dict(R.people_choices())
+person = c4.selectbox("Person", [None, *people], format_func=lambda p: "anyone" if p is None
+                      else people[p])
+try:
+    cards = R.cached_call("practices", "list_practices", kind=kind, topic=topic, country=country,
+                          person=person)
+except MinerError as e:
+    st.error(str(e))
+    st.stop()
+p = R.pseudo()
+if p is not None:
+    from miner.pseudonymise import pseudonymise_record
+
+    cards = [pseudonymise_record(p, x) for x in cards]
+st.write(f"{len(cards)} of {len(everything)} lessons")
+if not cards:
+    st.info("No lesson matches these filters.")
+    st.stop()
+
+picked = []
+for i, c in enumerate(cards[:200]):
+    text = _get(c, "text", "statement", "summary", default="") or ""
+    with st.container(border=True):
+        top, tick = st.columns([8, 1])
+        k = _get(c, "kind", default="")
+        where = ", ".join(_get(c, "places", default=()) or ())
+        top.markdown(f"**{H.md(str(k).replace('_', ' ').capitalize())}**"
+                     + (f" · {H.md(where)}" if where else ""))
+        if tick.checkbox("Pick", key=f"pick{i}", value=True, label_visibility="collapsed"):
+            picked.append(c)
+        H.body(text)
+        who = _get(c, "author_name", "person", "author", default="")
+        org = ", ".join(_get(c, "organisations", default=()) or ())
+        st.caption(" · ".join(H.md(x) for x in (who, org, H.date(_get(c, "date"))) if x))
+if len(cards) > 200:
+    st.caption(f"Showing the first 200 of {len(cards)}; narrow the filters to see the rest.")
+
+
+def lessons_markdown(items) -> str:
+    from miner.stages.summary.render_md import md_escape
+
+    lines = ["# Lessons from the community", ""]
+    for c in items:
+        k = str(_get(c, "kind", default="lesson")).replace("_", " ").capitalize()
+        who = ", ".join(x for x in (_get(c, "author_name", "person", default=""),
+                                     ", ".join(_get(c, "organisations", default=()) or ()),
+                                     ", ".join(_get(c, "places", default=()) or ())) if x)
+        lines += [f"## {md_escape(k)}", "", md_escape(_get(c, "text", "statement", default="")),
+                  "", f"*{md_escape(who)}*" if who else "", ""]
+    return "\n".join(lines)
+
+
+def lessons_html(items) -> str:
+    out = ["<!doctype html><meta charset='utf-8'><title>Lessons</title>",
+           "<h1>Lessons from the community</h1>"]
+    for c in items:
+        k = str(_get(c, "kind", default="lesson")).replace("_", " ").capitalize()
+        who = ", ".join(x for x in (_get(c, "author_name", "person", default=""),
+                                     ", ".join(_get(c, "organisations", default=()) or ()),
+                                     ", ".join(_get(c, "places", default=()) or ())) if x)
+        out.append(f"<h2>{html.escape(k)}</h2><p>{html.escape(_get(c, 'text', 'statement', default='') or '')}"
+                   f"</p><p><em>{html.escape(who)}</em></p>")
+    return "\n".join(out)
+
+
+st.subheader("Export the picked lessons", anchor=False)
+d1, d2, d3 = st.columns(3)
+d1.download_button("Markdown", lambda: lessons_markdown(picked).encode(), "lessons.md",
+                   "text/markdown", disabled=not picked, icon=":material/article:")
+d2.download_button("Web page (HTML)", lambda: lessons_html(picked).encode(), "lessons.html",
+                   "text/html", disabled=not picked, icon=":material/html:")
+d3.download_button("Table (CSV)", lambda: pd.DataFrame([H.record_row(x) for x in picked])
+                   .to_csv(index=False).encode(), "lessons.csv", "text/csv",
+                   disabled=not picked, icon=":material/table:")

@@ -1,0 +1,130 @@
+"""Every page of the app runs on a demo-corpus workspace with no exception and shows what it
+should (streamlit's AppTest: no browser)."""
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.app.conftest import PAGES, open_page
+
+
+def _stage_installed(name: str) -> bool:
+    return importlib.util.find_spec(f"miner.stages.{name}") is not None
+
+
+def _texts(at) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "text", "info", "error", "warning", "success", "title",
+                 "header", "subheader", "code"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(app_env, page):
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == page.capitalize()
+
+
+def test_overview_figures(app_env):
+    at = open_page("overview")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Messages"] == "173"  # 174 in the mbox, the digest's copies deduplicated
+    assert int(metrics["Threads"]) >= 20
+    assert int(metrics["People"]) >= 30
+    assert "2019" in metrics["Date span"] and "2024" in metrics["Date span"]
+    assert any("E-Discussion" in str(df.value.to_string()) for df in at.dataframe)
+
+
+def test_search_finds_and_exports(app_env):
+    at = open_page("search")
+    at.text_input(key="q").set_value("young voters elections").run()
+    assert not at.exception, [e.value for e in at.exception]
+    found = _texts(at)
+    assert "found" in found and "young" in found.lower()
+    assert len(at.get("download_button")) == 2
+    at.radio(key="unit").set_value("Messages").run()
+    assert not at.exception
+    mlt = [b for b in at.button if b.label == "More like this"]
+    assert mlt
+    mlt[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "More like this" for s in at.subheader)
+
+
+def test_discussion_reader_and_reply(app_env):
+    at = open_page("discussion")
+    assert "Strengthening citizen participation" in at.header[0].value.replace("\\", "")
+    assert any(e.label == "Quoted text" for e in at.expander)
+    people = at.dataframe[0].value
+    assert len(people) >= 20 and "country" in people.columns
+    if not _stage_installed("summary"):
+        pytest.skip("summary stage not installed")
+    gen = [b for b in at.button if b.label.startswith("Generate")]
+    gen[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    themes = [t for t in at.text_input if t.key and t.key.startswith("lbl_")]
+    assert themes, "the draft has themes"
+    themes[0].set_value("Renamed theme").run()
+    md_code = [c.value for c in at.code if "Renamed theme" in c.value]
+    assert md_code, "the rename shows in the preview of the export"
+    assert len([b for b in at.get("download_button")]) == 3
+
+
+def test_topics_page(app_env):
+    if not _stage_installed("topics"):
+        pytest.skip("topics stage not installed")
+    at = open_page("topics")
+    assert at.dataframe and len(at.dataframe[0].value) >= 2
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+
+def test_practices_and_experts(app_env):
+    if _stage_installed("practices"):
+        at = open_page("practices")
+        assert "lessons" in _texts(at)
+        assert len(at.get("download_button")) == 3
+    if _stage_installed("experts"):
+        at = open_page("experts")
+        assert at.dataframe and len(at.dataframe[0].value) > 0
+        at.text_area(key="ask_q").set_value("How do we register voters with biometrics?").run()
+        assert not at.exception, [e.value for e in at.exception]
+
+
+def test_missing_stage_shows_a_note(app_env):
+    at = open_page("problems")
+    if _stage_installed("problems"):
+        pytest.skip("problems stage is installed")
+    assert "miner analyze" in _texts(at)
+
+
+def test_pseudonymise_switch_hides_names(app_env):
+    at = open_page("discussion", pseudonymise=True)
+    assert not at.exception
+    shown = _texts(at) + "\n".join(str(d.value.to_string()) for d in at.dataframe)
+    assert "Helena Brandt" not in shown
+    assert "Person " in shown
+
+
+def test_no_workspace_is_a_clear_note(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINER_WORKSPACE", str(tmp_path / "nothing"))
+    at = open_page("overview")
+    assert not at.exception
+    assert "no miner workspace" in at.error[0].value
+    at = open_page("ingest")
+    assert not at.exception and "first archive you add creates it" in _texts(at)
+
+
+def test_ingest_upload_is_safe(tmp_path, monkeypatch):
+    from app_pages.uploads import safe_filename, save_upload
+
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename("..\\..\\win.ini") == "win.ini"
+    assert safe_filename("....") == "archive"
+    p = save_upload(tmp_path / "uploads", "../../evil.mbox", b"x", 10)
+    assert p.parent == (tmp_path / "uploads").resolve() and p.name == "evil.mbox"
+    with pytest.raises(Exception, match="MB"):
+        save_upload(tmp_path / "uploads", "big.mbox", b"x" * 11, 10)
