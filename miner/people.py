@@ -30,6 +30,7 @@ __all__ = [
     "address_fingerprint",
     "canonical_address",
     "split_via",
+    "is_scrambled",
 ]
 
 # ----------------------------------------------------------------------------- addresses

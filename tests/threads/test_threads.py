@@ -208,7 +208,7 @@ def graphs(draw):
     return items
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(graphs())
 def test_random_reference_graphs_are_sane(items):
     assert_sane(items, thread_messages(items))
