@@ -53,9 +53,12 @@ class Stream:
                 data, self._head = self._head[:n], self._head[n:]
                 return data
             data, self._head = self._head, b""
-            if n < 0 and self._error is None:
-                return data + self._read(-1)
-            return data  # a short read is fine; the caller asks again
+            if self._error is not None or n == len(data):
+                return data
+            try:
+                return data + self._read(-1 if n < 0 else n - len(data))
+            except SourceError:
+                return data  # the error is raised again on the next read
         return self._read(n)
 
     def _read(self, n: int) -> bytes:

@@ -143,3 +143,11 @@ def test_errors_are_lazy_per_source():
     with pytest.raises(SourceError):
         list(pairs[0][1])
     assert len(list(pairs[1][1])) == 2
+
+
+def test_large_eml_is_read_whole(tmp_path):
+    body = b"".join(b"line %d of a long message\n" % i for i in range(20000))
+    p = tmp_path / "big.eml"
+    p.write_bytes(b"From: a@x.org\nSubject: big\n\n" + body)
+    [(_, items)] = items_of(p)
+    assert parse_bytes(items[0].raw).body.count("\n") == 20000
