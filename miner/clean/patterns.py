@@ -32,6 +32,13 @@ WROTE_END = re.compile(
     r"\s*[:：]?\s*(?:-{2,})?\s*$",
     _I,
 )
+# Verb-second headers put the author after the verb: "Am <date> schrieb Alice Walker:",
+# "Op <date> schreef X:", "Den <date> skrev X:". Only trusted after a HEADER_START with a date.
+VERB_NAME_END = re.compile(
+    r"\b(?:schrieb|schreef|skrev|kirjoitti|escribió|escreveu|scrisse|a écrit|wrote)\s+"
+    r"[^:：]{1,100}[:：]\s*$",
+    _I,
+)
 # Starters of a header that may wrap over lines: "On ...", "Le ...", "Am ...", "El ..."...
 HEADER_START = re.compile(
     r"^\s*(?:-{2,}\s*)?(?:On|Le|Am|El|Em|Il|In data|Op|Den|Dnia|W dniu|Dne|Den|Il giorno"

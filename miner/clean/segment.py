@@ -75,6 +75,9 @@ def _reply_header_end(doc: _Doc, i: int) -> int | None:
         return _extend_back(doc, i)
     if s[-1] in ":：" and P.ADDRESS_COLON_END.search(s[-120:]) and P.HAS_DIGIT.search(s):
         return i
+    if (s[-1] in ":：" and s[0] in _HEADER_FIRST and P.HEADER_START.match(s)
+            and P.HAS_DIGIT.search(s) and P.VERB_NAME_END.search(s[-160:])):
+        return i
     if s[0].isdigit() and P.ISO_DATE_HEADER.match(s):
         return i
     if s[0] in _HEADER_FIRST and P.HEADER_START.match(s) and P.HAS_DIGIT.search(s) and len(s) < 200:
