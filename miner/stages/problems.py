@@ -1,0 +1,259 @@
+"""Recurring problems: question messages grouped across threads and years.
+
+A message poses a problem when one of its sentences does (:mod:`miner.stages.questions`).
+Its question text (cleaned subject + its question sentences) is embedded once through the
+embeddings stage's cache, and the question vectors are grouped by average-linkage agglomerative
+clustering under a cosine threshold tuned on the dev half of SemEval-2016 Task 3
+(:data:`THRESHOLDS`). Each group gets a canonical question (the member closest to all others),
+its threads, people, first and last dates, and best answers.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from miner.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+REQUIRES = ("embeddings",)
+WRITES = ("question_messages", "problems", "problem_threads", "problem_answers")
+
+# Cosine above which two questions are the same problem (average linkage), tuned on the dev
+# half of SemEval-2016 Task 3 train-part2 by tests/problems/test_semeval.py (printed there).
+THRESHOLDS = {"all-MiniLM-L6-v2": 0.55, "minilm-static-256": 0.6}
+DEFAULT_THRESHOLD = 0.55
+QUESTION_MIN = 0.5  # classifier probability for a sentence to count as a question
+MAX_ANSWERS = 3
+SPACY_LIMIT = 20_000  # above this many messages, sentences are split by regex, not spaCy
+
+_RE = re.compile(r"^\s*((re|aw|sv|fw|fwd|tr|wg|rif)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.I)
+_THANKS = re.compile(r"\b(thanks?|thank you|thx|merci|gracias|obrigad|danke|worked|works now|"
+                     r"solved|that did it|helpful)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    problem_id: int
+    question: str
+    threads: tuple[str, ...]
+    count: int
+    people: int
+    first_seen: str | None
+    last_seen: str | None
+    answers: tuple[str, ...]  # message ids of the best answers
+
+    def as_dict(self) -> dict:
+        return {"problem_id": self.problem_id, "question": self.question,
+                "threads": list(self.threads), "count": self.count,
+                "first_seen": self.first_seen, "last_seen": self.last_seen,
+                "answers": list(self.answers)}
+
+
+def clean_subject(subject: str) -> str:
+    return _RE.sub("", subject or "").strip()
+
+
+def threshold_for(model: str) -> float:
+    return THRESHOLDS.get(model, DEFAULT_THRESHOLD)
+
+
+def group(vectors: np.ndarray, threshold: float) -> np.ndarray:
+    """Cluster labels of unit ``vectors``: average linkage, cut at cosine ``threshold``."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if n == 1:
+        return np.zeros(1, dtype=int)
+    from sklearn.cluster import AgglomerativeClustering
+
+    ac = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                 distance_threshold=1.0 - threshold)
+    return ac.fit_predict(np.asarray(vectors, dtype=np.float32))
+
+
+def central(vectors: np.ndarray) -> int:
+    """Row of the member closest on average to all the others (the canonical phrasing)."""
+    return int(np.argmax((vectors @ vectors.T).mean(axis=1)))
+
+
+def same_problem(ws_or_vectors, a, b, *, threshold: float | None = None):
+    """Are ``a`` and ``b`` the same recurring problem?
+
+    With a workspace: ``a``/``b`` are message ids, keys or thread ids; returns a bool (they share
+    a problem). With vectors (a mapping or array indexed by ``a``/``b``): returns the cosine score
+    when ``threshold`` is None, else the decision ``score >= threshold``."""
+    if hasattr(ws_or_vectors, "db"):
+        pa, pb = _problems_of(ws_or_vectors, a), _problems_of(ws_or_vectors, b)
+        return bool(pa & pb)
+    va = np.asarray(ws_or_vectors[a], dtype=np.float32)
+    vb = np.asarray(ws_or_vectors[b], dtype=np.float32)
+    score = float(va @ vb / ((np.linalg.norm(va) * np.linalg.norm(vb)) or 1.0))
+    return score if threshold is None else score >= threshold
+
+
+def _problems_of(ws, ref: str) -> set[int]:
+    ref = str(ref).strip().strip("<>")
+    rows = ws.db.execute(
+        "SELECT pt.problem_id FROM problem_threads pt WHERE pt.thread_id = ? UNION "
+        "SELECT pt.problem_id FROM messages m JOIN problem_threads pt ON pt.thread_id = m.thread_id "
+        "WHERE m.message_id = ? OR m.key = ? OR m.key = ?", (ref, ref, ref, f"<{ref}>"))
+    return {r[0] for r in rows}
+
+
+# ------------------------------------------------------------------------------------ the stage
+
+def find_questions(rows: Sequence[tuple], clf, *, use_spacy: bool = True) -> list[tuple]:
+    """``rows`` = (key, subject, text, starter); returns (key, score, question text, starter) for
+    messages that pose a problem."""
+    from miner.stages import questions as q
+
+    texts = [r[2] or "" for r in rows]
+    if use_spacy:
+        starters = [i for i, r in enumerate(rows) if r[3]]
+        sents: list[list[str]] = [q.split_sentences(t) for t in texts]
+        for i, ss in zip(starters, q.spacy_sentences([texts[i] for i in starters])):
+            sents[i] = ss
+    else:
+        sents = [q.split_sentences(t) for t in texts]
+    flat = [s for ss in sents for s in ss]
+    probs = clf.predict_proba(flat) if flat else np.zeros(0)
+    out, at = [], 0
+    for r, ss in zip(rows, sents):
+        p = probs[at:at + len(ss)]
+        at += len(ss)
+        if not len(p) or p.max() < QUESTION_MIN:
+            continue
+        best = [ss[i] for i in np.argsort(-p)[:2] if p[i] >= QUESTION_MIN]
+        best = [s for s in ss if s in best]  # keep the author's order
+        text = (clean_subject(r[1]) + ". " + " ".join(best)).strip(". ")
+        out.append((r[0], float(p.max()), text[:1000], int(r[3])))
+    return out
+
+
+def run(ws, progress: Callable[[int, int], None] | None = None, *,
+        embed_fn: Callable[[list[str]], np.ndarray] | None = None,
+        classifier=None, threshold: float | None = None) -> dict:
+    """Detect question messages, group them into recurring problems and store them."""
+    from miner.stages.questions import QuestionClassifier
+
+    tick = progress or (lambda done, total: None)
+    db = ws.db
+    if embed_fn is None or threshold is None:
+        from miner.stages.embeddings import embed_texts, model_name
+
+        embed_fn = embed_fn or (lambda texts: embed_texts(ws, texts))
+        threshold = threshold if threshold is not None else threshold_for(model_name(ws))
+    clf = classifier or QuestionClassifier.load()
+    rows = db.execute(
+        "SELECT m.key, m.subject, m.text, (t.root_key = m.key OR m.parent_key IS NULL) "
+        "FROM messages m LEFT JOIN threads t ON t.thread_id = m.thread_id "
+        "WHERE length(m.text) > 0 ORDER BY m.date, m.id").fetchall()
+    tick(1, 4)
+    qs = find_questions([tuple(r) for r in rows], clf, use_spacy=len(rows) <= SPACY_LIMIT)
+    tick(2, 4)
+    vecs = np.asarray(embed_fn([q[2] for q in qs]), dtype=np.float32) if qs else np.zeros((0, 1))
+    labels = group(vecs, threshold)
+    tick(3, 4)
+    meta = {r[0]: r[1:] for r in db.execute(
+        "SELECT key, thread_id, person_id, date, message_id FROM messages")}
+    by_label: dict[int, list[int]] = {}
+    for i, lab in enumerate(labels):
+        by_label.setdefault(int(lab), []).append(i)
+    groups = sorted(by_label.values(), key=lambda m: (
+        -len({meta[qs[i][0]][0] for i in m}), min(meta[qs[i][0]][2] or "" for i in m)))
+    experts = _expert_scores(db)
+    with db:
+        for t in WRITES:
+            db.execute(f"DELETE FROM {t}")
+        for pid, members in enumerate(groups, start=1):
+            keys = [qs[i][0] for i in members]
+            canon = keys[central(vecs[members])]
+            threads = sorted({meta[k][0] for k in keys if meta[k][0]})
+            dates = sorted(meta[k][2] for k in keys if meta[k][2])
+            db.execute("INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+                pid, qs[members[keys.index(canon)]][2], canon, len(threads), len(keys),
+                len({meta[k][1] for k in keys if meta[k][1] is not None}),
+                dates[0] if dates else None, dates[-1] if dates else None))
+            db.executemany("INSERT INTO problem_threads VALUES (?, ?)",
+                           [(pid, t) for t in threads])
+            askers = {meta[k][1] for k in keys}
+            db.executemany("INSERT INTO problem_answers VALUES (?, ?, ?, ?)",
+                           [(pid, k, s, json.dumps(why)) for k, s, why in
+                            best_answers(db, threads, askers, experts)])
+            db.executemany("INSERT INTO question_messages VALUES (?, ?, ?, ?, ?)",
+                           [(qs[i][0], qs[i][1], qs[i][2], qs[i][3], pid) for i in members])
+    tick(4, 4)
+    sizes = [len({meta[qs[i][0]][0] for i in m}) for m in groups]
+    return {"question_messages": len(qs), "problems": len(groups),
+            "recurring": sum(1 for s in sizes if s >= 2),
+            "mean_threads_per_problem": round(float(np.mean(sizes)), 3) if sizes else 0.0,
+            "largest": max(sizes) if sizes else 0, "threshold": threshold}
+
+
+def _expert_scores(db) -> Mapping[int, float]:
+    """person_id -> score in [0, 1] from the experts stage's table, if it exists (optional)."""
+    try:
+        rows = db.execute("SELECT person_id, max(score) FROM experts GROUP BY person_id").fetchall()
+    except Exception:  # no experts stage yet, or another schema: answers work without it
+        return {}
+    top = max((r[1] or 0 for r in rows), default=0) or 1.0
+    return {r[0]: (r[1] or 0) / top for r in rows}
+
+
+def best_answers(db, threads: Sequence[str], askers: set, experts: Mapping[int, float]
+                 ) -> list[tuple[str, float, list[str]]]:
+    """Replies in ``threads`` that the asker thanked, others quoted, or experts wrote."""
+    scored = []
+    for tid in threads:
+        msgs = db.execute("SELECT key, parent_key, person_id, text, quotes_key FROM messages "
+                          "WHERE thread_id = ? ORDER BY date, id", (tid,)).fetchall()
+        for key, _parent, person, _text, _q in msgs:
+            if person in askers:
+                continue
+            children = [m for m in msgs if m[1] == key or m[4] == key]
+            why, score = [], 0.0
+            if any(c[2] in askers and _THANKS.search(c[3] or "") for c in children):
+                why.append("thanked")
+                score += 2.0
+            quoted = sum(1 for c in children if c[2] not in askers and c[2] != person)
+            if quoted:
+                why.append("quoted")
+                score += min(quoted, 3) * 0.5
+            if experts.get(person, 0) >= 0.5:
+                why.append("expert")
+                score += experts[person]
+            if score > 0:
+                scored.append((key, round(score, 3), why))
+    scored.sort(key=lambda x: -x[1])
+    return scored[:MAX_ANSWERS]
+
+
+# --------------------------------------------------------------------- functions for app / CLI
+
+def list_problems(ws, *, min_threads: int = 2) -> list[Problem]:
+    """Problems asked in at least ``min_threads`` threads, most asked first."""
+    out = []
+    for pid, question, count, people, first, last in ws.db.execute(
+            "SELECT problem_id, question, count, people, first_seen, last_seen FROM problems "
+            "WHERE count >= ? ORDER BY count DESC, problem_id", (min_threads,)).fetchall():
+        threads = tuple(r[0] for r in ws.db.execute(
+            "SELECT thread_id FROM problem_threads WHERE problem_id = ? ORDER BY thread_id",
+            (pid,)))
+        answers = tuple(r[0] for r in ws.db.execute(
+            "SELECT m.message_id FROM problem_answers a JOIN messages m ON m.key = a.key "
+            "WHERE a.problem_id = ? ORDER BY a.score DESC", (pid,)))
+        out.append(Problem(pid, question, threads, count, people, first, last, answers))
+    return out
+
+
+def get_problem(ws, problem_id: int) -> Problem:
+    for p in list_problems(ws, min_threads=0):
+        if p.problem_id == int(problem_id):
+            return p
+    raise NotFoundError(f"no problem {problem_id}; 'miner problems' lists them")
