@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "summary",
     "demo",
     "lessons",
+    "topics",
 )
 
 for _name in COMMAND_MODULES:
