@@ -57,6 +57,8 @@ def find_resources(responses, links: dict[str, list[str]], attachments: dict[str
     store's rows per message id. Links first, then documents, attachments, organisations, tools;
     within a kind, the most recommended first."""
     acc: dict = {}
+    responses = list(responses)
+    people = {w for _, who, _ in responses for w in who.split()}
     for mid, who, text in responses:
         seen_urls = set()
         for u in list(links.get(mid, ())) + [m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text)]:
@@ -83,10 +85,13 @@ def find_resources(responses, links: dict[str, list[str]], attachments: dict[str
             if words:
                 _add(acc, "tool", " ".join(words), None, who, mid)
         if use_spacy:
-            for org in spacy_orgs(text):
+            for org in spacy_orgs(text, people):
                 if not any(a.kind == "organisation" and (org.lower() in a.name.lower())
                            for a in acc.values()):
                     _add(acc, "organisation", org, None, who, mid)
+    # a link in (nearly) every message is the list's footer, not a recommendation
+    common = max(3, len(responses) // 2)
+    acc = {k: a for k, a in acc.items() if not (a.kind == "link" and len(a.mids) >= common)}
     order = {"link": 0, "document": 1, "attachment": 2, "organisation": 3, "tool": 4}
     items = sorted(acc.values(), key=lambda a: (order[a.kind], -len(a.by), a.name.lower()))
     return tuple(Resource(a.kind, a.name, a.url, tuple(a.by), tuple(a.mids)) for a in items)
@@ -111,13 +116,28 @@ def _nlp():
     return None
 
 
-def spacy_orgs(text: str) -> list[str]:
+_NOT_ORG_START = {"Dear", "Hi", "Hello", "Le", "La", "Les", "Los", "Las", "El", "Ley", "Loi",
+                  "Usamos", "Our", "We", "The", "This", "In", "En", "Au"}
+
+
+def spacy_orgs(text: str, people: set[str] = frozenset()) -> list[str]:
+    """ORG entities that look like organisations: two words or more (or an acronym), no
+    person's name, no country, no greeting."""
     nlp = _nlp()
     if nlp is None:
         return []
-    return [e.text for e in nlp(text[:20000]).ents
-            if e.label_ == "ORG" and len(e.text) > 3 and e.text[0].isupper() and "\n" not in e.text
-            and not _URL.search(e.text)]
+    out = []
+    for e in nlp(text[:20000]).ents:
+        t = e.text.strip()
+        words = t.split()
+        if e.label_ != "ORG" or "\n" in t or _URL.search(t) or not t[:1].isupper():
+            continue
+        if len(words) < 2 and not (t.isupper() and 2 <= len(t) <= 8):
+            continue
+        if words[0] in _NOT_ORG_START or any(w in people for w in words) or places(t):
+            continue
+        out.append(t)
+    return out
 
 
 # --------------------------------------------------------------------------- places
