@@ -35,7 +35,9 @@ _BOUNDARY_LINE = re.compile(
 )
 
 
-def _body(hd: dict[str, str], body: bytes, problems: list[str]) -> tuple[str, bool, list]:
+def _body(
+    hd: dict[str, str], body: bytes, problems: list[str]
+) -> tuple[str, bool, list[Attachment]]:
     """Text of the body (plain preferred, else HTML converted), html flag, attachments."""
     walker = Walker(problems)
     if "content-type" not in hd and b"\n--" in b"\n" + body[:2000]:
