@@ -119,7 +119,12 @@ def _days(a: str | None, b: str | None) -> float:
     if not a or not b:
         return 0.0
     try:
-        return abs((datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds()) / 86400
+        da, db = datetime.fromisoformat(a), datetime.fromisoformat(b)
+        if da.tzinfo is None:
+            da = da.replace(tzinfo=timezone.utc)
+        if db.tzinfo is None:
+            db = db.replace(tzinfo=timezone.utc)
+        return abs((db - da).total_seconds()) / 86400
     except ValueError:
         return 0.0
 
