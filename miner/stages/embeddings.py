@@ -59,6 +59,43 @@ def get_embedder(ws_or_config, *, model: str | None = None):
                          precision=cfg["precision"], max_seq_length=cfg["max_seq_length"])
 
 
+def model_name(ws) -> str:
+    """The cache name of the workspace's embedder, without loading it.
+
+    When the configured model has no vectors yet but another model does (``miner analyze
+    --mode fast`` was run once), that other model is used, so search works either way."""
+    injected = getattr(ws, "embedder", None)
+    if injected is not None:
+        return injected.name
+    from miner.nlp.embedders import MINILM_NAME, STATIC_NAME
+
+    names = {"minilm": MINILM_NAME, "static": STATIC_NAME}
+    wanted = names[ws.config.embedding_model]
+    has = lambda m: ws.db.execute(  # noqa: E731
+        "SELECT 1 FROM message_chunks WHERE model = ? LIMIT 1", (m,)).fetchone() is not None
+    if has(wanted):
+        return wanted
+    for other in names.values():
+        if other != wanted and has(other):
+            return other
+    return wanted
+
+
+def embedder_for_search(ws):
+    """The embedder whose vectors search should use (see :func:`model_name`), or None when no
+    message is embedded yet (no model is loaded then)."""
+    injected = getattr(ws, "embedder", None)
+    name = model_name(ws)
+    if not ws.db.execute("SELECT 1 FROM message_chunks WHERE model = ? LIMIT 1",
+                         (name,)).fetchone():
+        return None
+    if injected is not None:
+        return injected
+    from miner.nlp.embedders import MINILM_NAME
+
+    return get_embedder(ws, model="minilm" if name == MINILM_NAME else "static")
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -29,8 +29,8 @@ from miner.types import SearchHit
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "semantic", "keyword")
-DENSE_WEIGHT = 0.6  # tuned on the SemEval-2016 3B dev half
-SUBJECT_WEIGHT = 2.0  # BM25 column weight of the subject against the new text
+DENSE_WEIGHT = 0.8  # tuned on the SemEval-2016 3B dev half
+SUBJECT_WEIGHT = 1.0  # BM25 column weight of the subject against the new text
 POOL = 100  # candidates taken from each ranking before fusion
 THREAD_POOL = 300  # messages ranked to build thread results
 THREAD_SECOND = 0.1  # weight of a thread's 2nd and 3rd best messages
@@ -265,9 +265,10 @@ def _query_vector(ws, text: str, embedder) -> np.ndarray:
 
 
 def fuse(dense: list[tuple[int, float]], keyword: list[tuple[int, float]],
-         cos_of=None, weight: float = DENSE_WEIGHT) -> list[tuple[int, float]]:
+         cos_of=None, weight: float | None = None) -> list[tuple[int, float]]:
     """Convex fusion: ``weight * cosine + (1 - weight) * bm25 / max bm25`` over the union of both
     candidate lists (``cos_of(ids)`` fills in cosines of keyword-only candidates)."""
+    weight = DENSE_WEIGHT if weight is None else weight
     cos = dict(dense)
     bm = dict(keyword)
     top_bm = max(bm.values(), default=0.0) or 1.0
@@ -324,8 +325,8 @@ def _rank(ws, query, terms, mode, where, args, pool, embedder) -> list[tuple[int
         kw = keyword_ranking(conn, terms, where, args, pool)
         if mode == "keyword":
             return kw
-    emb = embedder or E.get_embedder(ws)
-    ids, X = E.load_matrix(ws, emb)
+    emb = embedder or E.embedder_for_search(ws)
+    ids, X = E.load_matrix(ws, emb) if emb is not None else (np.zeros(0), None)
     if len(ids) == 0:
         if mode == "semantic":
             raise StageError("no message is embedded yet; run 'miner analyze embeddings' "
@@ -459,8 +460,8 @@ def more_like_this(ws, message_id: str | None = None, thread_id: str | None = No
                            (exclude,)).fetchall()
         own_ids = [r[0] for r in own]
         text = th.subject + "\n\n" + "\n\n".join(r[2] for r in own[:5])
-    emb = embedder or E.get_embedder(ws)
-    ids, X = E.load_matrix(ws, emb)
+    emb = embedder or E.embedder_for_search(ws)
+    ids, X = E.load_matrix(ws, emb) if emb is not None else (np.zeros(0, np.int64), None)
     vec = None
     if len(ids):
         rows = [r for r in np.searchsorted(ids, own_ids) if r < len(ids)]

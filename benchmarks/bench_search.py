@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""Search quality and speed.
+
+* ``semeval``: SemEval-2016 Task 3 subtask B (train-part2, 67 questions x 10 candidates). The
+  related questions become messages (subject = RelQSubject, text = RelQBody, one list per
+  original question); each original question's subject and body is searched, restricted to its
+  10 candidates (``list_name``). MAP / MRR / P@1 of miner's hybrid next to three baselines from
+  the same run: the search-engine order, BM25 alone (``mode="keyword"``) and MiniLM cosine alone
+  (``mode="semantic"``). Dev = the first half of the questions (file order; fusion weights were
+  tuned on it only), test = the second half.
+* ``asked-before``: r-sig-meta-analysis messages linking an earlier pipermail thread; search with
+  the message's new text (links removed), restricted to messages dated before it, thread results;
+  recall@10 of the linked thread, for hybrid, keyword and semantic.
+* ``latency``: a 100,000-message gen_mbox workspace (static model for speed), p50/p95 of
+  keyword, semantic and hybrid queries, FTS5 alone as the reference; exact vs hnswlib.
+
+Usage: python benchmarks/bench_search.py [semeval] [asked-before] [latency] [--quick] [--json FILE]
+Workspaces are cached under $MINER_BENCH_CACHE (default /tmp/miner-bench).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._util import CACHE, SHARED  # noqa: E402
+
+SEMEVAL = SHARED / "corpora" / "semeval2016-task3-cqa-qatarliving" / \
+    "SemEval2016-Task3-CQA-QL-train-part2.xml"
+RSIG = SHARED / "corpora" / "r-sig-meta-analysis" / "raw"
+
+
+def evalmetrics():
+    spec = importlib.util.spec_from_file_location("evalmetrics", SHARED / "tools" / "evalmetrics.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# --------------------------------------------------------------------------- SemEval 3B
+
+def load_semeval(path: Path = SEMEVAL) -> list[dict]:
+    """Original questions with their candidates in search-engine order and the judgements."""
+    root = ET.parse(path).getroot()
+    by_id: dict[str, dict] = {}
+    for q in root.iter("OrgQuestion"):  # one element per (question, candidate thread)
+        qid = q.get("ORGQ_ID")
+        entry = by_id.setdefault(qid, {"id": qid, "subject": (q.findtext("OrgQSubject") or "").strip(),
+                                       "body": (q.findtext("OrgQBody") or "").strip(), "cands": []})
+        cands = entry["cands"]
+        for th in q.iter("Thread"):
+            rq = th.find("RelQuestion")
+            cands.append({
+                "id": rq.get("RELQ_ID"), "order": int(rq.get("RELQ_RANKING_ORDER")),
+                "subject": (rq.findtext("RelQSubject") or "").strip(),
+                "body": (rq.findtext("RelQBody") or "").strip(),
+                "date": rq.get("RELQ_DATE"), "user": rq.get("RELQ_USERNAME"),
+                "relevant": rq.get("RELQ_RELEVANCE2ORGQ") in ("PerfectMatch", "Relevant")})
+    for entry in by_id.values():
+        entry["cands"].sort(key=lambda c: c["order"])
+    return list(by_id.values())
+
+
+def semeval_workspace(questions: list[dict], model: str = "minilm", path: Path | None = None):
+    """A workspace holding the related questions as messages (one list per original question)."""
+    from miner.pipeline import run_stages
+    from miner.workspace import Workspace
+
+    path = path or CACHE / f"semeval-{model}"
+    ws = Workspace.open(path, create=True, overrides={"embedding_model": model})
+    with ws.db:
+        for q in questions:
+            for c in q["cands"]:
+                ws.db.execute(
+                    "INSERT OR IGNORE INTO messages(key, message_id, list, subject, from_name, "
+                    "date, text, thread_id) VALUES (?,?,?,?,?,?,?,?)",
+                    (c["id"], c["id"], q["id"], c["subject"], c["user"] or "",
+                     (c["date"] or "").replace(" ", "T") + "+00:00", c["body"], c["id"]))
+    run_stages(ws, ["embeddings"])
+    return ws
+
+
+def semeval_rankings(ws, questions, modes=("hybrid", "keyword", "semantic")) -> dict:
+    from miner.stages.search import search
+
+    out: dict[str, dict] = {"engine": {q["id"]: [c["id"] for c in q["cands"]] for q in questions}}
+    for mode in modes:
+        out[mode] = {q["id"]: [h.message_id for h in search(
+            ws, f"{q['subject']}\n\n{q['body']}", k=10, mode=mode, list_name=q["id"])]
+            for q in questions}
+    return out
+
+
+def semeval_scores(questions, rankings, em) -> dict:
+    qs = [{"id": q["id"], "candidates": [c["id"] for c in q["cands"]],
+           "relevant": {c["id"]: c["relevant"] for c in q["cands"]}} for q in questions]
+    half = len(qs) // 2
+    parts = {"dev": qs[:half], "test": qs[half:], "all": qs}
+    return {name: {p: em.rank_summary(sub, r) for p, sub in parts.items()}
+            for name, r in rankings.items()}
+
+
+def run_semeval(rows: list, quick: bool = False) -> dict:
+    em = evalmetrics()
+    questions = load_semeval()
+    ws = semeval_workspace(questions)
+    scores = semeval_scores(questions, semeval_rankings(ws, questions), em)
+    label = {"engine": "search-engine order", "keyword": "BM25 alone",
+             "semantic": "MiniLM cosine alone", "hybrid": "miner hybrid"}
+    print(f"SemEval-2016 3B train-part2, {len(questions)} questions (dev = first half)")
+    print(f"{'ranking':22s} " + " ".join(f"{p + ' ' + m:>10s}" for p in ("dev", "test", "all")
+                                         for m in ("MAP", "MRR", "P@1")))
+    for name in ("engine", "keyword", "semantic", "hybrid"):
+        s = scores[name]
+        print(f"{label[name]:22s} " + " ".join(f"{s[p][m]:10.2f}" for p in ("dev", "test", "all")
+                                              for m in ("MAP", "MRR", "P@1")))
+    best_base = max(scores[b]["all"]["MAP"] for b in ("engine", "keyword", "semantic"))
+    for name in scores:
+        for m in ("MAP", "MRR", "P@1"):
+            rows.append({"benchmark": "search", "metric": f"semeval {label[name]} {m}",
+                         "value": round(scores[name]["all"][m], 2), "unit": "%",
+                         "target": f"> {best_base:.2f}" if (name, m) == ("hybrid", "MAP") else None,
+                         "pass": scores[name]["all"][m] > best_base
+                         if (name, m) == ("hybrid", "MAP") else None})
+    ws.close()
+    return scores
+
+
+# --------------------------------------------------------------------------- asked before
+
+_LINK = re.compile(r"(?:https?://)?[\w./-]*pipermail/r-sig-meta-analysis/(\d{4}-[A-Za-z]+)/(\d{6})\.html\S*")
+_URL = re.compile(r"<?https?://\S+|\bwww\.\S+")
+_FROM_LINE = re.compile(rb"^From \S+.*\d{4}\s*$")
+
+
+def pipermail_numbers(raw: Path = RSIG) -> list[str | None]:
+    """Message-IDs in pipermail's global numbering: ``NNNNNN.html`` is the NNNNNN-th message
+    (0-based) of the whole archive in month order, each month file in file order. Checked: all
+    114 link targets then fall inside their own month's range (with 1-based numbering 3 do not)."""
+    import calendar
+
+    months = {m: i for i, m in enumerate(calendar.month_name) if m}
+    files = sorted(raw.glob("*.mbox"), key=lambda p: (int(p.stem[:4]), months[p.stem[5:]]))
+    seq: list[str | None] = []
+    for f in files:
+        in_headers = False
+        for line in f.read_bytes().split(b"\n"):
+            if _FROM_LINE.match(line):
+                seq.append(None)
+                in_headers = True
+            elif in_headers:
+                if not line.strip():
+                    in_headers = False
+                elif line.lower().startswith(b"message-id:") and seq:
+                    seq[-1] = line.split(b":", 1)[1].strip().strip(b"<>").decode("ascii", "replace")
+    return seq
+
+
+def asked_before_cases(ws, raw: Path = RSIG) -> list[dict]:
+    seq = pipermail_numbers(raw)
+    thread_of = {r[0]: (r[1], r[2]) for r in ws.db.execute(
+        "SELECT message_id, thread_id, date FROM messages")}
+    cases = []
+    for key, mid, tid, date, text in ws.db.execute(
+            "SELECT key, message_id, thread_id, date, text FROM messages WHERE body LIKE "
+            "'%pipermail/r-sig-meta-analysis/%' ORDER BY date"):
+        targets = set()
+        for m in _LINK.finditer(text):
+            n = int(m.group(2))
+            target = seq[n] if n < len(seq) else None
+            if target and target in thread_of:
+                targets.add(thread_of[target][0])
+        targets.discard(tid)  # a link inside the same discussion is not "asked before"
+        query = _URL.sub(" ", _LINK.sub(" ", text)).strip()
+        if targets and query and date:
+            cases.append({"message_id": mid, "date": date, "query": query, "targets": targets})
+    return cases
+
+
+def run_asked_before(rows: list, quick: bool = False, ws_path: Path | None = None) -> dict:
+    """Recall@10 of the linked earlier thread (workspace: $MINER_BENCH_CACHE/rsig; its miner.toml
+    picks the model)."""
+    from miner.pipeline import run_stages
+    from miner.stages.search import search
+    from miner.workspace import Workspace
+
+    path = ws_path or CACHE / "rsig"
+    if not (path / "corpus.sqlite").exists():
+        ws = Workspace.open(path, create=True)
+        ws.ingest([str(RSIG)], list_name="r-sig-meta-analysis")
+    else:
+        ws = Workspace.open(path)
+    run_stages(ws, ["embeddings"])
+    cases = asked_before_cases(ws)
+    if quick:
+        cases = cases[::4]
+    out = {}
+    for mode in ("hybrid", "keyword", "semantic"):
+        found = 0
+        for c in cases:
+            hits = search(ws, c["query"], k=10, mode=mode, threads=True, before=c["date"])
+            found += any(h.thread_id in c["targets"] for h in hits)
+        out[mode] = 100.0 * found / max(1, len(cases))
+        rows.append({"benchmark": "search", "metric": f"asked-before recall@10 {mode}",
+                     "value": round(out[mode], 2), "unit": "%", "target": None, "pass": None})
+    print(f"r-sig-meta-analysis 'asked before': {len(cases)} linking messages with a target "
+          "thread in the workspace (links inside their own thread left out)")
+    for mode, v in out.items():
+        print(f"  recall@10 {mode:9s} {v:6.2f}")
+    ws.close()
+    return out
+
+
+# --------------------------------------------------------------------------- latency
+
+def latency_workspace(n: int):
+    """A workspace of ``n`` gen_mbox messages. The rows come from gen_mbox's answer key
+    (subject, sender, date, thread root, the author's new text) inserted directly: ingest speed
+    is bench_ingest's business, and this keeps the build to seconds. Static model (fast mode)."""
+    from benchmarks._util import gen_mbox
+    from miner.pipeline import run_stages
+    from miner.workspace import Workspace
+
+    path = CACHE / f"search-{n}"
+    ws = Workspace.open(path, create=True, overrides={"embedding_model": "static"})
+    if ws.db.execute("SELECT count(*) FROM messages").fetchone()[0] < n:
+        _, truth = gen_mbox(n)
+        with ws.db, truth.open(encoding="utf-8") as fh:
+            for line in fh:
+                t = json.loads(line)
+                key = t["mid"] or f"seq:{t['seq']}"
+                ws.db.execute(
+                    "INSERT OR IGNORE INTO messages(key, message_id, list, subject, from_name, "
+                    "from_email, date, text, thread_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (key, key, "bench", t["subject"] or "", t["from_name"] or "",
+                     t["from_addr"] or "", t["date_iso"], t["new_text"] or "", t["thread"]))
+    t0 = time.perf_counter()
+    rep = run_stages(ws, ["embeddings"])["stages"]["embeddings"]
+    print(f"  embeddings (static): {rep['texts_encoded']} texts encoded in "
+          f"{time.perf_counter() - t0:.1f}s")
+    return ws
+
+
+def _queries(ws, n: int, seed: int = 1) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    subjects = [r[0] for r in ws.db.execute("SELECT subject FROM messages WHERE subject != '' "
+                                            "ORDER BY random() LIMIT 2000")]
+    texts = [r[0] for r in ws.db.execute("SELECT text FROM messages WHERE length(text) > 80 "
+                                         "ORDER BY random() LIMIT 2000")]
+    out = []
+    for i in range(n):
+        if i % 2:
+            out.append(rng.choice(subjects))
+        else:
+            words = rng.choice(texts).split()
+            a = rng.randrange(max(1, len(words) - 8))
+            out.append(" ".join(words[a:a + rng.randint(2, 8)]))
+    return out
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def run_latency(rows: list, quick: bool = False) -> dict:
+    from miner.stages import search as S
+    from miner.stages.embeddings import embedder_for_search, load_matrix
+
+    n = 20_000 if quick else 100_000
+    ws = latency_workspace(n)
+    queries = _queries(ws, 100 if quick else 300)
+    emb = embedder_for_search(ws)
+    load_matrix(ws, emb)
+    for q in queries[:5]:
+        S.search(ws, q, mode="hybrid")  # warm caches
+    times: dict[str, list[float]] = {}
+
+    def timed(label, fn):
+        ts = []
+        for q in queries:
+            t0 = time.perf_counter()
+            fn(q)
+            ts.append(1000 * (time.perf_counter() - t0))
+        times[label] = ts
+
+    def fts_only(q):
+        expr = S.fts_expression(S.query_terms(q))
+        if expr:
+            ws.db.execute("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
+                          "ORDER BY rank LIMIT 10", (expr,)).fetchall()
+
+    timed("FTS5 only (reference)", fts_only)
+    for mode in ("keyword", "semantic", "hybrid"):
+        timed(f"{mode} (exact)", lambda q, m=mode: S.search(ws, q, mode=m))
+    timed("hybrid --threads (exact)", lambda q: S.search(ws, q, threads=True))
+    exact = {q: [h.message_id for h in S.search(ws, q, mode="semantic")] for q in queries}
+    t0 = time.perf_counter()
+    ws.config.set("ann_threshold", n // 2)
+    ids, X = load_matrix(ws, emb)
+    S.ann_index(ws, emb, ids, X)
+    build = time.perf_counter() - t0
+    for mode in ("semantic", "hybrid"):
+        timed(f"{mode} (hnswlib)", lambda q, m=mode: S.search(ws, q, mode=m))
+    recall = sum(len(set(exact[q]) & {h.message_id for h in S.search(ws, q, mode="semantic")})
+                 for q in queries) / (10 * len(queries))
+    ws.config.set("ann_threshold", 200_000)
+    print(f"search latency on {n:,} messages ({len(queries)} queries, static model, ms)")
+    for label, ts in times.items():
+        p50, p95 = _pct(ts, 50), _pct(ts, 95)
+        print(f"  {label:28s} p50 {p50:7.2f}  p95 {p95:7.2f}")
+        target = "<= 50" if label == "hybrid (exact)" else None
+        rows.append({"benchmark": "search", "metric": f"{label} p95 ({n} msgs)",
+                     "value": round(p95, 2), "unit": "ms", "target": target,
+                     "pass": p95 <= 50 if target else None})
+    print(f"  hnswlib: built in {build:.1f}s, recall@10 vs exact {100 * recall:.1f} %")
+    rows.append({"benchmark": "search", "metric": "hnswlib recall@10 vs exact",
+                 "value": round(100 * recall, 1), "unit": "%", "target": None, "pass": None})
+    ws.close()
+    return {k: (_pct(v, 50), _pct(v, 95)) for k, v in times.items()}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("parts", nargs="*", default=["semeval", "asked-before", "latency"])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args(argv)
+    rows: list[dict] = []
+    for part in a.parts:
+        {"semeval": run_semeval, "asked-before": run_asked_before, "latency": run_latency}[part](rows, a.quick)
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
