@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import render as H
 from app_pages import resources as R
+from miner.errors import MinerError
 
 st.title("Problems")
 st.caption("Recurring problems: the same question asked again in other words. For each, how "
@@ -22,52 +23,42 @@ if not R.stage_done("problems"):
     H.note_missing("Recurring problems", "miner analyze embeddings problems")
     st.stop()
 problems = R.cached_call("problems", "list_problems")
-p = R.pseudo()
-if p is not None:
-    from miner.pseudonymise import pseudonymise_record
-
-    problems = [pseudonymise_record(p, x) for x in problems]
 if not problems:
-    st.info("No recurring problem was found.")
+    st.info("No recurring problem was found: no question was asked twice in other words.")
     st.stop()
 
-st.dataframe(pd.DataFrame([H.record_row(x) for x in problems]), hide_index=True,
-             width="stretch", height=min(38 * (len(problems) + 1), 320))
+st.dataframe(pd.DataFrame([{
+    "question": R.shown(x.question)[:160], "asked": x.count, "by people": x.people,
+    "threads": len(x.threads), "first seen": H.date(x.first_seen), "last seen": H.date(x.last_seen)}
+    for x in problems]), hide_index=True, width="stretch",
+    height=min(38 * (len(problems) + 1), 320),
+    column_config={"asked": st.column_config.NumberColumn("asked", format="%d times")})
 
-
-def _get(rec, *names, default=None):
-    for n in names:
-        if hasattr(rec, n):
-            return getattr(rec, n)
-    return default
-
-
-for i, prob in enumerate(problems[:30]):
-    title = _get(prob, "label", "title", "question", "canonical_question", default="") or ""
-    count = _get(prob, "count", "size", "occurrences", "messages")
-    head = H.md(str(title), 120) + (f" — asked {count} times" if count else "")
+st.subheader("Each problem with its best answers", anchor=False)
+for i, prob in enumerate(problems[:25]):
+    head = f"{H.md(R.shown(prob.question), 110)} — asked {prob.count} times"
     with st.expander(head, expanded=i == 0):
-        first = _get(prob, "first_seen", "first")
-        last = _get(prob, "last_seen", "last")
-        if first or last:
-            st.caption(f"First seen {H.date(first)} · last seen {H.date(last)}")
-        q = _get(prob, "canonical_question", "question")
-        if q is not None:
-            st.markdown("**The question**")
-            H.body(q if isinstance(q, str) else _get(q, "text", "subject", default=str(q)))
-        answers = _get(prob, "best_answers", "answers", default=()) or ()
-        if answers:
+        st.caption(f"{prob.people} people · first seen {H.date(prob.first_seen)} · last seen "
+                   f"{H.date(prob.last_seen)}")
+        st.markdown("**The question**")
+        H.body(R.shown(prob.question))
+        if prob.answers:
             st.markdown("**Best answers**")
-            for a in answers[:5]:
-                if isinstance(a, str):
-                    H.body(a)
-                    continue
-                who = _get(a, "author_name", "author", default="")
-                st.caption(f"{H.md(who)} · {H.date(_get(a, 'date'))}")
-                H.body(_get(a, "text", "snippet", default="") or "")
-        threads = _get(prob, "thread_ids", "threads", default=()) or ()
-        for j, t in enumerate(list(threads)[:6]):
-            t_id = t if isinstance(t, str) else _get(t, "thread_id", default=None)
-            if t_id and st.button(f"Open thread {j + 1}", key=f"pr{i}_{j}", icon=":material/forum:"):
+        for mid in prob.answers[:3]:
+            try:
+                m = R.message(mid)
+            except MinerError:
+                continue
+            with st.container(border=True):
+                st.caption(f"{H.md(m.author_name)} · {H.date(m.date)} · {H.md(m.subject, 90)}")
+                H.body(m.text[:1500] + ("…" if len(m.text) > 1500 else ""))
+        st.markdown("**Where it was asked**")
+        for j, t_id in enumerate(prob.threads[:6]):
+            try:
+                th = R.thread(t_id)
+            except MinerError:
+                continue
+            if st.button(f"{H.md(R.shown(th.subject), 90)} ({H.date(th.start)}, {th.messages} "
+                         "messages)", key=f"pr{i}_{j}", icon=":material/forum:"):
                 st.session_state["discussion_thread"] = t_id
                 st.switch_page("app_pages/discussion.py")

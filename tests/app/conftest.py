@@ -12,6 +12,25 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_MBOX = ROOT / "corpora" / "demo" / "gov-cop.mbox"
 EMB_DIM = 64
 
+# One hostile message (a new thread) in every fixture workspace: see test_hostile.py.
+HOSTILE = b"""From attacker@attacker.example.com Mon Mar  1 10:00:00 2021
+From: "<img src=x onerror=alert(1)> Evil **Bold** [x](javascript:alert(9))" <attacker@attacker.example.com>
+To: gov-cop@lists.example.org
+Subject: <script>alert('subject')</script> hostile lesson [click](javascript:alert(1)) :red[red]
+Date: Mon, 01 Mar 2021 10:00:00 +0000
+Message-ID: <hostile-1@attacker.example.com>
+List-Id: gov-cop <gov-cop.lists.example.org>
+Content-Type: text/plain; charset=utf-8
+
+A lesson learned about young voters and elections: <script>alert(1)</script>
+<img src=x onerror="alert(2)"> ![pixel](http://tracker.example.com/p.png)
+[click me](javascript:alert(3)) :red[red text] <b>bold</b> $x^2$ <iframe src="http://evil.example.com"></iframe>
+
+# A heading
+**We recommend** always checking <svg onload=alert(4)> inputs.
+
+"""
+
 
 def build_workspace(path: Path, extra_sources: list[str] = ()):
     """Ingest the demo corpus (and ``extra_sources``) and run every installed stage with fakes."""
@@ -37,8 +56,14 @@ def build_workspace(path: Path, extra_sources: list[str] = ()):
 
 @pytest.fixture(scope="session")
 def demo_ws(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("app") / "ws"
-    build_workspace(path)
+    reuse = os.environ.get("MINER_APP_TEST_WS")  # a developer's already built fixture workspace
+    if reuse and (Path(reuse) / "corpus.sqlite").exists():
+        return Path(reuse)
+    root = tmp_path_factory.mktemp("app")
+    hostile = root / "hostile.mbox"
+    hostile.write_bytes(HOSTILE)
+    path = root / "ws"
+    build_workspace(path, [str(hostile)])
     return path
 
 
