@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,7 @@ def test_bc3_rouge(corpora, evalmetrics, tmp_path):
     spec = importlib.util.spec_from_file_location("bench_summary",
                                                   ROOT / "benchmarks" / "bench_summary.py")
     bench = importlib.util.module_from_spec(spec)
+    sys.modules["bench_summary"] = bench  # its dataclasses look their module up
     spec.loader.exec_module(bench)
     threads = bench.load_bc3(corpora / "bc3-email-summarization")
     assert len(threads) == 16 and all(len(t.summaries) == 3 for t in threads)
