@@ -67,22 +67,40 @@ def connect(path: Path, *, readonly: bool = False, timeout: float = 30.0) -> sql
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations newer than the database's ``user_version``; return the new version."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    """Apply every migration not applied yet, each in its own transaction; return the highest.
+
+    Applied numbers are recorded one by one in ``schema_migrations`` (so a migration added
+    later with a lower number than one already applied still runs); ``PRAGMA user_version``
+    mirrors the highest for tools that look there.
+    """
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, "
+                 "name TEXT, applied TEXT DEFAULT CURRENT_TIMESTAMP)")
+    done = {r[0] for r in conn.execute("SELECT number FROM schema_migrations")}
+    legacy = conn.execute("PRAGMA user_version").fetchone()[0]
+    if not done and legacy:
+        # a workspace from before per-migration tracking: trust user_version
+        done = {n for n, _, _ in _migrations() if n <= legacy}
+        conn.executemany("INSERT OR IGNORE INTO schema_migrations(number, name) VALUES (?, ?)",
+                         [(n, name) for n, name, _ in _migrations() if n in done])
+        conn.commit()
     for number, name, sql in _migrations():
-        if number <= current:
+        if number in done:
             continue
         try:
             conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE number=?", (number,)).fetchone():
+                conn.execute("ROLLBACK")  # another process applied it meanwhile
+                continue
             for stmt in _split_sql(sql):
                 conn.execute(stmt)
-            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("INSERT INTO schema_migrations(number, name) VALUES (?, ?)", (number, name))
+            conn.execute(f"PRAGMA user_version = {max(number, legacy)}")
             conn.execute("COMMIT")
         except Exception:
             conn.execute("ROLLBACK")
             raise
-        current = number
-    return current
+        legacy = max(number, legacy)
+    return legacy
 
 
 def _split_sql(sql: str) -> list[str]:
