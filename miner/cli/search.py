@@ -86,16 +86,10 @@ def register(app: typer.Typer) -> None:
 
         Example: miner similar 3f2a9c0d --json
         """
-        from miner.stages.search import more_like_this
+        from miner.stages.search import similar
 
-        ws = open_workspace(workspace)
-        ref = ref.strip().strip("<>")
-        is_thread = ws.db.execute("SELECT 1 FROM threads WHERE thread_id = ?", (ref,)).fetchone()
-        if is_thread:
-            hits = more_like_this(ws, thread_id=ref, k=k)
-        else:
-            hits = more_like_this(ws, message_id=ref, k=k)
+        is_thread, hits = similar(open_workspace(workspace), ref, k=k)
         if json:
-            emit_json([_as_json(h, bool(is_thread)) for h in hits])
+            emit_json([_as_json(h, is_thread) for h in hits])
         else:
-            _print(hits, bool(is_thread))
+            _print(hits, is_thread)

@@ -482,3 +482,12 @@ def more_like_this(ws, message_id: str | None = None, thread_id: str | None = No
     if thread_id is not None:
         return _thread_hits(ws, ranked, k, terms[:8])
     return _message_hits(conn, ranked[:k], terms[:8])
+
+
+def similar(ws, ref: str, k: int = 10, *, embedder=None) -> tuple[bool, list[SearchHit]]:
+    """More like ``ref``: a thread id (threads like it) or a Message-ID (messages like it).
+    Returns ``(is_thread, hits)``."""
+    ref = (ref or "").strip().strip("<>")
+    if ws.db.execute("SELECT 1 FROM threads WHERE thread_id = ?", (ref,)).fetchone():
+        return True, more_like_this(ws, thread_id=ref, k=k, embedder=embedder)
+    return False, more_like_this(ws, message_id=ref, k=k, embedder=embedder)
