@@ -23,7 +23,8 @@ c[0].metric("Lists", len(s["lists"]) or 1)
 c[1].metric("Messages", f"{s['messages']:,}")
 c[2].metric("Threads", f"{s['threads']:,}")
 c[3].metric("People", f"{s['people']:,}")
-c[4].metric("Date span", f"{H.date(s['first_date'], '%b %Y')} – {H.date(s['last_date'], '%b %Y')}")
+c[4].metric("Years", f"{H.date(s['first_date'], '%Y')}–{H.date(s['last_date'], '%y')}",
+            help=f"From {H.date(s['first_date'])} to {H.date(s['last_date'])}")
 if s["lists"]:
     st.caption("Lists: " + ", ".join(H.md(x) for x in s["lists"]) + "  ·  Languages: "
                + ", ".join(f"{H.md(k)} ({v:,})" for k, v in s["languages"].items()))
@@ -43,7 +44,7 @@ if act:
 else:
     st.caption("No dated messages.")
 
-left, right = st.columns(2)
+left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Most active threads")
     st.caption("Open one on the Discussion page to read it or draft its consolidated reply.")
@@ -52,7 +53,10 @@ with left:
         "subject": R.shown(t.subject), "messages": t.messages, "people": t.participants,
         "started": H.date(t.start), "thread": t.thread_id} for t in top]),
         hide_index=True, width="stretch",
-        column_config={"thread": None})
+        column_config={"thread": None, "subject": st.column_config.TextColumn(width="large"),
+                       "messages": st.column_config.NumberColumn(width="small"),
+                       "people": st.column_config.NumberColumn(width="small"),
+                       "started": st.column_config.TextColumn(width="small")})
     if top:
         pick = st.selectbox("Open a thread", [t.thread_id for t in top], key="ov_thread",
                             format_func=lambda tid: R.shown(
@@ -66,20 +70,26 @@ with right:
     un = R.unanswered(15)
     if un:
         st.dataframe(pd.DataFrame([{
-            "date": H.date(u.date), "author": R.who(u.author_name), "subject": R.shown(u.subject)}
-            for u in un]), hide_index=True, width="stretch")
+            "date": H.date(u.date), "subject": R.shown(u.subject), "author": R.who(u.author_name)}
+            for u in un]), hide_index=True, width="stretch",
+            column_config={"date": st.column_config.TextColumn(width="small"),
+                           "subject": st.column_config.TextColumn(width="large")})
     else:
         st.success("Every post got at least one reply.")
 
 st.subheader("Analysis")
 runs = R.stage_runs()
 avail = R.available_stages()
-cols = st.columns(max(len(avail), 1))
-for col, name in zip(cols, avail):
+badges = []
+for name in avail:
     run = runs.get(name)
-    status = "not run" if run is None else run.status
-    col.metric(name.capitalize(), status, help=f"last finished {run.finished}" if run and
-               run.finished else None)
+    if run is None:
+        badges.append(f":gray-badge[:material/schedule: {name}: not run]")
+    elif run.status == "done":
+        badges.append(f":green-badge[:material/check: {name}]")
+    else:
+        badges.append(f":orange-badge[:material/warning: {name}: {run.status}]")
+st.markdown(" ".join(badges))
 if any(name not in runs for name in avail):
     st.caption("Some analyses have not run yet: start them from the **Ingest** page "
                "(or `miner analyze`).")

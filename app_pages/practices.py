@@ -66,23 +66,25 @@ if not cards:
     st.info("No lesson matches these filters.")
     st.stop()
 
-picked = []
-for i, c in enumerate(cards[:200]):
-    text = _get(c, "text", "statement", "summary", default="") or ""
+PAGE = 25
+pages = max(1, -(-len(cards) // PAGE))
+page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="pr_page") if pages > 1 else 1
+for c in cards[(page - 1) * PAGE: page * PAGE]:
+    cid = _get(c, "card_id", default=id(c))
     with st.container(border=True):
         top, tick = st.columns([8, 1])
         k = _get(c, "kind", default="")
         where = ", ".join(_get(c, "places", default=()) or ())
         top.markdown(f"**{H.md(str(k).replace('_', ' ').capitalize())}**"
                      + (f" · {H.md(where)}" if where else ""))
-        if tick.checkbox("Pick", key=f"pick{i}", value=True, label_visibility="collapsed"):
-            picked.append(c)
-        H.body(text)
+        tick.checkbox("Export", key=f"pick_{cid}", value=True,
+                      help="Untick to leave this lesson out of the export.")
+        H.para(_get(c, "text", "statement", "summary", default="") or "")
         who = _get(c, "author_name", "person", "author", default="")
         org = ", ".join(_get(c, "organisations", default=()) or ())
         st.caption(" · ".join(H.md(x) for x in (who, org, H.date(_get(c, "date"))) if x))
-if len(cards) > 200:
-    st.caption(f"Showing the first 200 of {len(cards)}; narrow the filters to see the rest.")
+picked = [c for c in cards
+          if st.session_state.get(f"pick_{_get(c, 'card_id', default=id(c))}", True)]
 
 
 def lessons_markdown(items) -> str:
@@ -112,7 +114,8 @@ def lessons_html(items) -> str:
     return "\n".join(out)
 
 
-st.subheader("Export the picked lessons", anchor=False)
+st.subheader("Export the lessons", anchor=False)
+st.caption(f"{len(picked)} lessons: those matching the filters, minus any you unticked.")
 d1, d2, d3 = st.columns(3)
 d1.download_button("Markdown", lambda: lessons_markdown(picked).encode(), "lessons.md",
                    "text/markdown", disabled=not picked, icon=":material/article:")

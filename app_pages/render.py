@@ -95,3 +95,11 @@ def record_row(rec, skip: tuple[str, ...] = ()) -> dict:
             continue
         out[f.name.replace("_", " ")] = v
     return out
+
+
+_SOFT_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+
+
+def para(text: str) -> None:
+    """A short archive extract (a lesson, a point) as plain text, hard line wraps joined."""
+    st.text(_SOFT_BREAK.sub(" ", (text or "").strip()) or "(empty)")
