@@ -24,4 +24,4 @@ def test_import_and_help_import_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert loaded == [], f"heavy modules imported by `miner --help`: {loaded}"
-    assert "ingest" in out.stdout
+    assert "ingest" in out.stdout and "search" in out.stdout and "summarize" in out.stdout
