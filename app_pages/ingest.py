@@ -20,7 +20,7 @@ st.caption("Add mailing-list archives to this workspace: mbox, Mailman/pipermail
 path = R.workspace_path()
 exists = R.has_workspace()
 if not exists:
-    st.info(f"There is no workspace at `{H.md(path)}` yet: the first archive you add creates it. "
+    st.info(f"There is no workspace at **{H.md(path)}** yet: the first archive you add creates it. "
             "(Pick another folder on the Settings page.)")
 
 MAX = R.MAX_UPLOAD_MB * 1024 * 1024
@@ -30,14 +30,14 @@ with tab_up:
                              max_upload_size=R.MAX_UPLOAD_MB,
                              help=f"Up to {R.MAX_UPLOAD_MB} MB each; bigger archives: use a path.")
 with tab_path:
-    local = st.text_input("File or folder", placeholder="/data/lists/gov-cop.mbox",
+    local = st.text_input("File or folder", key="ing_path", placeholder="/data/lists/gov-cop.mbox",
                           help="A file, a folder (read recursively) or a glob such as "
                                "'archives/*.txt.gz', as seen by the machine running the app.")
 with tab_url:
-    url = st.text_input("URL of an archive file", placeholder="https://lists.example.org/"
+    url = st.text_input("URL of an archive file", key="ing_url", placeholder="https://lists.example.org/"
                         "pipermail/gov-cop/2021-October.txt.gz",
                         help=f"http or https; up to {R.MAX_UPLOAD_MB} MB.")
-list_name = st.text_input("List name (optional)", help="Overrides the list name found in the "
+list_name = st.text_input("List name (optional)", key="ing_list", help="Overrides the list name found in the "
                           "messages' headers, e.g. when an archive has no List-Id.")
 
 if st.button("Add to the workspace", type="primary", icon=":material/upload_file:"):
@@ -109,7 +109,8 @@ runs = R.stage_runs()
 if avail:
     st.dataframe(pd.DataFrame([{
         "stage": s, "last run": runs[s].status if s in runs else "never",
-        "finished": (runs[s].finished or "") if s in runs else ""} for s in avail]),
+        "finished": H.date(runs[s].finished, "%d %b %Y %H:%M") if s in runs and runs[s].finished
+        else ""} for s in avail]),
         hide_index=True, width="stretch")
     chosen = st.multiselect("Stages to run", avail, default=avail)
     mode = R.ws().config["mode"]

@@ -166,3 +166,29 @@ def test_ingest_upload_is_safe(tmp_path, monkeypatch):
     assert p.parent == (tmp_path / "uploads").resolve() and p.name == "evil.mbox"
     with pytest.raises(Exception, match="MB"):
         save_upload(tmp_path / "uploads", "big.mbox", b"x" * 11, 10)
+
+
+def test_ingest_a_path_then_settings(tmp_path, monkeypatch):
+    """A new workspace from the Ingest page (a path), then the Settings switches."""
+    from tests.app.conftest import HOSTILE
+
+    mbox = tmp_path / "small.mbox"
+    mbox.write_bytes(HOSTILE)
+    monkeypatch.setenv("MINER_WORKSPACE", str(tmp_path / "new-ws"))
+    monkeypatch.setenv("MINER_APP_EMBEDDER", "hashing")
+    at = open_page("ingest")
+    at.text_input(key="ing_path").set_value(str(mbox))
+    next(b for b in at.button if b.label == "Add to the workspace").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Added"] == "1" and metrics["Seen"] == "1"
+    assert (tmp_path / "new-ws" / "corpus.sqlite").exists()
+
+    at = open_page("settings")
+    at.toggle[0].set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "pseudonymise = true" in (tmp_path / "new-ws" / "miner.toml").read_text()
+    at.radio[0].set_value("fast").run()
+    assert 'mode = "fast"' in (tmp_path / "new-ws" / "miner.toml").read_text()
+    at = open_page("overview")  # a new session reads the saved switch
+    assert "pseudonymised" in _texts(at)
