@@ -106,6 +106,9 @@ def split_mbox(f: BinaryIO) -> Iterator[tuple[int, bytes, bytes]]:
         raise reader.error
 
 
+MAX_MESSAGE = 64 << 20  # bytes: no real message is larger
+
+
 class _Buffer:
     """A growing window over a binary stream. Data before ``min(start, lpos)`` is
     dropped when more is read, so offsets held by callers shift: methods return them
@@ -134,6 +137,18 @@ class _Buffer:
             self.eof = True
             return -1
         cut = min(self.start, self.lpos)
+        if len(self.buf) - cut > MAX_MESSAGE:
+            # One message (or one line) larger than any real mail: stop here rather than hold
+            # it all in memory; what was read is still handed out, and the error says where.
+            from miner.errors import SourceError
+
+            self.error = SourceError(
+                f"a message starting near line {self.lnum} is larger than "
+                f"{MAX_MESSAGE >> 20} MB (a damaged archive or a decompression bomb?); its first "
+                f"{MAX_MESSAGE >> 20} MB were kept and the rest of this source was skipped; split "
+                "or repair the file and ingest it again")
+            self.eof = True
+            return -1
         self.buf = self.buf[cut:] + chunk if cut else self.buf + chunk
         self.start -= cut
         self.lpos -= cut

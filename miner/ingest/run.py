@@ -98,7 +98,8 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
     parsed_head: list[ParsedMessage | None] = []
     from miner.ingest.formats import expand_digest_items
 
-    it = iter(expand_digest_items(items, conn))  # a digest becomes its messages
+    late: list[SourceError] = []  # a source error met while reading: raised once all is stored
+    it = _until_error(iter(expand_digest_items(items, conn)), late)  # a digest -> its messages
     for item in it:
         head.append(item)
         if len(head) >= FOOTER_SAMPLE:
@@ -154,6 +155,8 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
     if workers <= 1 or len(head) < FOOTER_SAMPLE:
         for batch in batches:
             consume(prepare_batch(batch, footers_by_list, list_name))
+        if late:
+            raise late[0]
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -167,6 +170,17 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
                 consume(pending.pop(0).result())
         for fut in pending:
             consume(fut.result())
+    if late:
+        raise late[0]
+
+
+def _until_error(it: Iterator[SourceItem], late: list) -> Iterator[SourceItem]:
+    """Items until the source fails; the failure is kept in ``late`` so that everything read
+    before it is still stored and counted before the error is reported."""
+    try:
+        yield from it
+    except SourceError as e:
+        late.append(e)
 
 
 def _workers() -> int:
