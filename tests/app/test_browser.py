@@ -156,3 +156,39 @@ def test_search_in_browser(server, driver, shots):
     assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     assert not driver.find_elements(By.CSS_SELECTOR, 'img[src="x"], iframe')
     driver.save_screenshot(str(shots / "search-results.png"))
+
+
+def _click(driver, xpath: str, timeout: float = 60.0):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    el = WebDriverWait(driver, timeout).until(EC.element_to_be_clickable((By.XPATH, xpath)))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+    el.click()
+    return el
+
+
+def test_reply_builder_and_network_in_browser(server, driver, shots):
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{server}/discussion")
+    _wait(driver, '[data-testid="stMain"] h1')
+    _settled(driver)
+    _click(driver, '//*[@role="tab"][contains(., "Consolidated reply")]')
+    time.sleep(1)
+    driver.save_screenshot(str(shots / "discussion-reply-tab.png"))
+    _click(driver, '//button[contains(., "Generate the draft")]')
+    _wait(driver, '[data-testid="stDownloadButton"]', timeout=180)
+    _settled(driver)
+    assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    driver.save_screenshot(str(shots / "discussion-reply.png"))
+
+    driver.get(f"{server}/experts")
+    _wait(driver, '[data-testid="stMain"] h1')
+    _settled(driver)
+    _click(driver, '//*[@role="tab"][contains(., "Reply network")]')
+    _wait(driver, '[data-testid="stVegaLiteChart"], .vega-embed')
+    _settled(driver)
+    assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    driver.save_screenshot(str(shots / "experts-network.png"))
