@@ -6,7 +6,9 @@ import importlib.util
 import numpy as np
 import pytest
 
-from ..conftest import ROOT
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench():
