@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import render as H
+from app_pages import exports as X
 from app_pages import resources as R
 from miner.errors import MinerError
 
@@ -172,13 +173,13 @@ with tab_reply:
     final = pseudonymise_record(p, final) if p else final
     slug = "consolidated-reply"
     e1, e2, e3 = st.columns(3)
-    e1.download_button("Word (DOCX)", lambda: R.reply_bytes(final, "docx"),
+    e1.download_button("Word (DOCX)", lambda: X.reply_bytes(final, "docx"),
                        file_name=f"{slug}.docx", icon=":material/description:",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml."
                             "document")
-    e2.download_button("Web page (HTML)", lambda: R.reply_bytes(final, "html"),
+    e2.download_button("Web page (HTML)", lambda: X.reply_bytes(final, "html"),
                        file_name=f"{slug}.html", mime="text/html", icon=":material/html:")
-    e3.download_button("Markdown", lambda: R.reply_bytes(final, "md"), file_name=f"{slug}.md",
+    e3.download_button("Markdown", lambda: X.reply_bytes(final, "md"), file_name=f"{slug}.md",
                        mime="text/markdown", icon=":material/article:")
     with st.expander("Preview (Markdown source)", icon=":material/preview:"):
-        st.code(R.reply_bytes(final, "md").decode("utf-8"), language="markdown")
+        st.code(X.reply_bytes(final, "md").decode("utf-8"), language="markdown")

@@ -342,43 +342,6 @@ def more_like_this(*, message_id: str | None = None, thread_id: str | None = Non
     return [p.hit(h) for h in hits] if p else hits
 
 
-def hits_csv(hits) -> bytes:
-    """The shown results as CSV (spreadsheet-safe cells)."""
-    import csv
-    import io
-
-    from miner.export.messages import _csv_safe
-
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["score", "date", "author", "subject", "message_id", "thread_id", "list",
-                "snippet"])
-    for h in hits:
-        w.writerow([_csv_safe(x) for x in (
-            f"{h.score:.4f}", h.date.isoformat() if h.date else "", h.author_name, h.subject,
-            h.message_id, h.thread_id or "", h.list or "", h.snippet)])
-    return buf.getvalue().encode("utf-8")
-
-
-def mbox_of(message_ids: list[str]) -> bytes:
-    """The messages (original bytes, or rebuilt and pseudonymised when the switch is on)."""
-    import io
-
-    w = ws()
-    buf = io.BytesIO()
-    p = pseudo()
-    if p is not None:
-        from miner.pseudonymise import write_pseudonymised_mbox
-
-        write_pseudonymised_mbox(w.db, buf, message_ids=message_ids, pseudonymiser=p)
-    else:
-        from miner.export.messages import write_mbox
-        from miner.store.app_queries import message_keys
-
-        write_mbox(w.db, buf, keys=message_keys(w.db, message_ids))
-    return buf.getvalue()
-
-
 # --------------------------------------------------------------------------- stage views
 
 def cached_call(stage_name: str, func: str, *args, **kwargs):
@@ -424,17 +387,6 @@ def create_workspace(path: str) -> None:
     st.session_state["_ws"] = open_workspace(workspace_path(), create=True)
 
 
-def reply_bytes(reply, fmt: str) -> bytes:
-    """A consolidated reply rendered as md, html or docx bytes (for a download button)."""
-    from miner.stages import summary
-
-    if fmt != "docx":
-        return summary.render(reply, fmt).encode("utf-8")
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="miner-app-") as d:
-        out = summary.write_reply(reply, Path(d) / "reply.docx", "docx")
-        return out.read_bytes()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -467,15 +419,3 @@ def network(top_people: int = 60):
     if p is not None:
         nodes = [(n, p.pseudonym(n), x, y, d) for n, _, x, y, d in nodes]
     return nodes, lines
-
-
-def pseudonymised_csv() -> bytes:
-    """Every message of the workspace, names and addresses replaced, as CSV."""
-    import io
-
-    from miner.export.messages import write_csv
-    from miner.pseudonymise import pseudonymised_rows
-
-    buf = io.StringIO()
-    write_csv(pseudonymised_rows(ws().db), buf)
-    return buf.getvalue().encode("utf-8")

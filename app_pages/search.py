@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import render as H
+from app_pages import exports as X
 from app_pages import resources as R
 from miner.errors import MinerError
 
@@ -100,10 +101,11 @@ if query.strip():
     if hits:
         st.write(f"{len(hits)} {unit.lower()} found")
         d1, d2, _ = st.columns([1, 1, 3])
-        d1.download_button("Download CSV", R.hits_csv(hits), file_name="search-results.csv",
+        d1.download_button("Download CSV", X.hits_csv(hits), file_name="search-results.csv",
                            mime="text/csv", icon=":material/download:")
         ids = [h.message_id for h in hits]
-        d2.download_button("Download mbox", lambda: R.mbox_of(ids), file_name="search-results.mbox",
+        d2.download_button("Download mbox", lambda w=R.ws(), p=R.pseudo(): X.mbox_of(w, p, ids),
+                           file_name="search-results.mbox",
                            mime="application/mbox", icon=":material/download:",
                            help="The messages shown (for threads: their best message).")
         show_hits(hits, "h")

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import render as H
+from app_pages import exports as X
 from app_pages import resources as R
 from miner.errors import MinerError
 
@@ -45,7 +46,8 @@ if on != R.pseudonymise_on():
     except MinerError as e:
         st.error(str(e))
     st.rerun()
-st.download_button("Download every message, pseudonymised (CSV)", lambda: R.pseudonymised_csv(),
+st.download_button("Download every message, pseudonymised (CSV)",
+                   lambda w=w: X.pseudonymised_csv(w),
                    file_name="messages-pseudonymised.csv", mime="text/csv",
                    icon=":material/download:",
                    help="All messages with names and addresses replaced, for sharing outside.")

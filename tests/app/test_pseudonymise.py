@@ -81,3 +81,18 @@ def test_mbox_export_has_no_original_address(ws):
         if m:
             by_addr.setdefault(m.group(1), set()).add(f)
     assert by_addr and all(len(v) == 1 for v in by_addr.values())
+
+
+def test_app_downloads(ws):
+    """The app's download builders: the search-results mbox with and without the switch."""
+    from app_pages.exports import mbox_of, pseudonymised_csv
+
+    mids = [r[0] for r in ws.db.execute("SELECT message_id FROM messages LIMIT 5")]
+    plain = mbox_of(ws, None, mids).decode("utf-8", "replace")
+    assert plain.count("\nFrom ") + plain.startswith("From ") == 5
+    p = Pseudonymiser(ws.db)
+    hidden = mbox_of(ws, p, mids).decode("utf-8", "replace").lower()
+    emails, _ = _originals(ws.db)
+    assert any(e in plain.lower() for e in emails)
+    assert not any(e in hidden for e in emails)
+    assert not any(e in pseudonymised_csv(ws).decode().lower() for e in emails)
