@@ -74,7 +74,8 @@ with tab_read:
                 st.caption(H.md(m.subject, 160))
             H.body(m.text)
             if m.quoted_text.strip():
-                with st.expander("Quoted text", expanded=show_quotes, icon=":material/format_quote:"):
+                with st.expander("Quoted text", expanded=show_quotes,
+                                 icon=":material/format_quote:"):
                     st.text(m.quoted_text.strip())
             H.dim(m.signature)
 

@@ -119,7 +119,8 @@ with tab_net:
             x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
             strokeWidth=alt.StrokeWidth("weight:Q", legend=None, scale=alt.Scale(range=[0.5, 4])))
         n = alt.Chart(ndf).mark_circle(color="#4c78a8", opacity=0.9).encode(
-            x="x:Q", y="y:Q", size=alt.Size("replies:Q", legend=None, scale=alt.Scale(range=[40, 600])),
+            x="x:Q", y="y:Q",
+            size=alt.Size("replies:Q", legend=None, scale=alt.Scale(range=[40, 600])),
             tooltip=["name:N", "replies:Q"])
         labels = alt.Chart(ndf.nlargest(15, "replies")).mark_text(
             dy=-12, fontSize=11, color="#333").encode(x="x:Q", y="y:Q", text="name:N")

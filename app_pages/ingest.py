@@ -34,10 +34,12 @@ with tab_path:
                           help="A file, a folder (read recursively) or a glob such as "
                                "'archives/*.txt.gz', as seen by the machine running the app.")
 with tab_url:
-    url = st.text_input("URL of an archive file", key="ing_url", placeholder="https://lists.example.org/"
+    url = st.text_input("URL of an archive file", key="ing_url",
+                        placeholder="https://lists.example.org/"
                         "pipermail/gov-cop/2021-October.txt.gz",
                         help=f"http or https; up to {R.MAX_UPLOAD_MB} MB.")
-list_name = st.text_input("List name (optional)", key="ing_list", help="Overrides the list name found in the "
+list_name = st.text_input("List name (optional)", key="ing_list",
+                          help="Overrides the list name found in the "
                           "messages' headers, e.g. when an archive has no List-Id.")
 
 if st.button("Add to the workspace", type="primary", icon=":material/upload_file:"):

@@ -40,7 +40,8 @@ kind = c1.selectbox("Kind", [None, *kinds], format_func=lambda k: "all kinds" if
 topic = None
 if R.stage("topics") is not None and R.stage_done("topics"):
     try:
-        tl = {t.topic_id: t.label for t in R.cached_call("topics", "list_topics") if t.topic_id != -1}
+        tl = {t.topic_id: t.label for t in R.cached_call("topics", "list_topics")
+              if t.topic_id != -1}
     except MinerError:
         tl = {}
     topic = c2.selectbox("Topic", [None, *tl], format_func=lambda t: "any topic" if t is None
@@ -109,7 +110,8 @@ def lessons_html(items) -> str:
         who = ", ".join(x for x in (_get(c, "author_name", "person", default=""),
                                      ", ".join(_get(c, "organisations", default=()) or ()),
                                      ", ".join(_get(c, "places", default=()) or ())) if x)
-        out.append(f"<h2>{html.escape(k)}</h2><p>{html.escape(_get(c, 'text', 'statement', default='') or '')}"
+        text = _get(c, "text", "statement", default="") or ""
+        out.append(f"<h2>{html.escape(k)}</h2><p>{html.escape(text)}"
                    f"</p><p><em>{html.escape(who)}</em></p>")
     return "\n".join(out)
 

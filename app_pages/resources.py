@@ -164,7 +164,8 @@ def stage(name: str):
     try:
         return importlib.import_module(f"miner.stages.{name}")
     except ModuleNotFoundError as e:
-        if e.name and (e.name == f"miner.stages.{name}" or e.name.startswith(f"miner.stages.{name}.")):
+        mod = f"miner.stages.{name}"
+        if e.name and (e.name == mod or e.name.startswith(mod + ".")):
             return None
         raise
 

@@ -55,7 +55,7 @@ class Pseudonymiser:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._full: dict[tuple[str, ...], int] = {}  # folded name words -> person id
-        self._part: dict[str, int | None] = {}  # folded single name part -> person id (None: ambiguous)
+        self._part: dict[str, int | None] = {}  # folded name part -> person id (None: ambiguous)
         self._email: dict[str, int] = {}  # lower-cased address -> person id
         self._other: dict[str, str] = {}  # pseudonyms handed out for unknown names / addresses
         rows = list(conn.execute("SELECT person_id, name, email FROM people"))
@@ -172,7 +172,8 @@ class Pseudonymiser:
     def message(self, m):
         """A :class:`miner.types.Message` with its people and texts pseudonymised."""
         return dataclasses.replace(
-            m, author_name=self.name(m.author_name) if m.author_name else self.email(m.author_email),
+            m,
+            author_name=self.name(m.author_name) if m.author_name else self.email(m.author_email),
             author_email=self.email(m.author_email), subject=self.text(m.subject),
             text=self.text(m.text), quoted_text=self.text(m.quoted_text),
             signature=self.text(m.signature))

@@ -44,7 +44,8 @@ def _dt(s: str | None) -> datetime | None:
     return datetime.fromisoformat(s) if s else None
 
 
-def activity_by_month(conn: sqlite3.Connection, *, list_name: str | None = None) -> list[MonthActivity]:
+def activity_by_month(conn: sqlite3.Connection, *,
+                      list_name: str | None = None) -> list[MonthActivity]:
     """Messages, new threads and distinct authors per calendar month (UTC), oldest first."""
     where, args = "WHERE date IS NOT NULL", []
     if list_name:
