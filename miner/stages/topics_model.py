@@ -39,10 +39,92 @@ wrote writes reply replied message messages mail email e-mail list mailing
 http https www com org html htm pipermail mailman listinfo subscribe unsubscribe
 attachment attached alternative version deleted help posting guide
 please would like just know think also use using used one get got could really
+nbsp amp quot lt gt html url link sent original forwarded wrote hope dear question questions
+sorry thanks advance anyone somebody someone maybe perhaps something thing things
 """.split())
 
 _TOKEN = re.compile(r"(?u)\b[^\W\d_][\w'-]*[^\W_]\b")
 _NAME_TOKEN = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+# Pre-cleaning of a message before c-TF-IDF (one pass per document, so the vectorizer only
+# splits on spaces): code-like lines go; URLs, addresses and identifiers are no topic words.
+# R code, console and printed output: assignments, calls to packages, prompts, tables aligned
+# with runs of spaces ("estimate  se  zval  pval"), rules of dashes, significance stars.
+_CODE_LINE = re.compile(r"<-|->|[{}$;=~^|]|::|^\s*[>#+%\[]|^\s*\d|\t|\S {2,}\S+ {2,}\S|---|\*\*")
+_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+")  # before the code test: URLs hold "="
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_STRIP = "\"'`.,;:!?()*«»“”‘’<>"
+SEP = "|"  # stands where a token was dropped: no bigram spans it
+MIN_CHARS = 3
+MAX_CHARS = 4000  # read at most this much of a message (pasted logs are long)
+MAX_TOKENS = 200  # per document: log dumps and long essays do not outweigh a topic
+
+
+def clean_doc(text: str, stop: frozenset[str] | set[str]) -> str:
+    """Lower-cased words of ``text`` separated by spaces, with :data:`SEP` where a stop word,
+    a code-like token (digits, underscores, dots, camelCase, calls) or a code line was dropped.
+
+    >>> clean_doc("We fit rma.mv(yi, vi) with res1. Dependent effect sizes!", {"we", "with"})
+    '| fit | dependent effect sizes |'
+    """
+    out: list[str] = []
+    append = out.append
+    for line in _URL.sub(" ", (text or "")[:MAX_CHARS]).splitlines():
+        if _CODE_LINE.search(line):
+            if out and out[-1] != SEP:
+                append(SEP)
+            continue
+        for raw in line.split():
+            t = raw.strip(_STRIP)
+            if t.endswith(("'s", "’s")):
+                t = t[:-2]
+            if len(t) < MIN_CHARS:
+                good = False
+            elif t.isalpha():  # fast path; camelCase and digits are code
+                good = t.islower() or t.isupper() or t[1:].islower()
+            else:
+                good = bool(_WORD.fullmatch(t)) and (t.isupper() or t[1:] == t[1:].lower())
+            if good:
+                t = t.lower()
+                good = t not in stop
+            if good:
+                append(t)
+            elif not out or out[-1] != SEP:
+                append(SEP)
+            if raw[-1] in ".!?;:" and out[-1] != SEP:  # no bigram across sentences
+                append(SEP)
+        if len(out) >= MAX_TOKENS:
+            del out[MAX_TOKENS:]
+            break
+    if not out or out[-1] != SEP:
+        out.append(SEP)  # BERTopic joins a topic's documents: no bigram across them
+    return " ".join(out)
+
+
+def vocabulary(docs: Sequence[str], min_df: int, max_share: float = 0.3) -> dict[str, int]:
+    """Words and phrases found in at least ``min_df`` cleaned documents and in at most
+    ``max_share`` of them: a term of one long message is noise, not a topic's keyword."""
+    from collections import Counter
+
+    df: Counter = Counter()
+    for d in docs:
+        df.update(set(analyze(d)))
+    top = max_share * len(docs)
+    terms = sorted(t for t, c in df.items() if min_df <= c <= top)
+    if len(terms) > MAX_FEATURES:  # keep the most frequent, ties by name (deterministic)
+        terms = sorted(sorted(terms, key=lambda t: (-df[t], t))[:MAX_FEATURES])
+    return {t: i for i, t in enumerate(terms)}
+
+
+def min_df_for(n_docs: int) -> int:
+    return 2 if n_docs < 1000 else 5
+
+
+def analyze(doc: str) -> list[str]:
+    """Unigrams and bigrams of a :func:`clean_doc` string (no n-gram spans :data:`SEP`)."""
+    toks = doc.split()
+    return [t for t in toks if t != SEP] + [
+        a + " " + b for a, b in zip(toks, toks[1:]) if a != SEP and b != SEP]
 
 
 def stop_words(extra: Iterable[str] = ()) -> list[str]:
@@ -84,6 +166,11 @@ class FunctionEmbedder:
         return _Adapter(fn)
 
 
+MAX_FEATURES = 20_000  # vocabulary of c-TF-IDF (words and phrases, most frequent first)
+TOP_N = 20  # c-TF-IDF candidates per topic that MMR re-ranks
+N_INIT = 2  # MiniBatchKMeans restarts (fast mode)
+
+
 def n_clusters_for(n_docs: int, min_size: int) -> int:
     """KMeans' k in fast mode: about sqrt(n/2), at most n/min_size, between 2 and 150."""
     k = int(round(math.sqrt(max(n_docs, 1) / 2)))
@@ -92,7 +179,8 @@ def n_clusters_for(n_docs: int, min_size: int) -> int:
 
 
 def build_model(mode: str, *, n_docs: int, dim: int, min_size: int, seed: int,
-                embed_fn: Callable[[list[str]], np.ndarray], stop: Sequence[str]):
+                embed_fn: Callable[[list[str]], np.ndarray],
+                vocab: dict[str, int] | None = None):
     """A BERTopic instance for ``mode`` ("fast" or "quality"); parts are swappable."""
     from bertopic import BERTopic
     from bertopic.representation import MaximalMarginalRelevance
@@ -103,10 +191,11 @@ def build_model(mode: str, *, n_docs: int, dim: int, min_size: int, seed: int,
         from sklearn.cluster import MiniBatchKMeans
         from sklearn.decomposition import PCA
 
-        reducer = PCA(n_components=max(2, min(48, dim, n_docs - 1)), random_state=seed)
+        reducer = PCA(n_components=max(2, min(48, dim, n_docs - 1)), random_state=seed,
+                      svd_solver="randomized" if n_docs > 1000 else "full")
         k = n_clusters_for(n_docs, min_size)
-        clusterer = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3,
-                                    batch_size=2048)
+        clusterer = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=N_INIT,
+                                    batch_size=2048, max_no_improvement=10)
     elif mode == "quality":
         from hdbscan import HDBSCAN
         from umap import UMAP
@@ -118,34 +207,57 @@ def build_model(mode: str, *, n_docs: int, dim: int, min_size: int, seed: int,
     else:  # validated by config already; kept for direct callers
         raise ValueError(f"topics mode must be 'fast' or 'quality', not {mode!r}")
 
-    # BERTopic fits the vectorizer on one document per topic: min_df/max_df count topics.
-    vectorizer = CountVectorizer(stop_words=list(stop), ngram_range=(1, 2), min_df=1,
-                                 max_df=0.9 if n_docs >= 200 else 1.0,
-                                 token_pattern=_TOKEN.pattern, lowercase=True)
+    # Documents come pre-cleaned by clean_doc (stop words, code and URLs already gone), so the
+    # vectorizer only splits on spaces. The vocabulary is counted over messages (see
+    # vocabulary()); without one, BERTopic's fit on one document per topic picks it.
+    if vocab is not None:
+        vectorizer = CountVectorizer(analyzer=analyze, vocabulary=vocab, lowercase=False)
+    else:
+        vectorizer = CountVectorizer(analyzer=analyze, min_df=1,
+                                     max_df=0.9 if n_docs >= 200 else 1.0,
+                                     max_features=MAX_FEATURES, lowercase=False)
     return BERTopic(
         embedding_model=FunctionEmbedder(embed_fn),
         umap_model=reducer,
         hdbscan_model=clusterer,
         vectorizer_model=vectorizer,
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=MaximalMarginalRelevance(diversity=0.3, top_n_words=10),
-        top_n_words=30,
+        # MMR re-ranks only each topic's TOP_N c-TF-IDF candidates (word vectors are cached)
+        representation_model=MaximalMarginalRelevance(diversity=0.2, top_n_words=10),
+        top_n_words=TOP_N,
         calculate_probabilities=False,
         verbose=False,
     )
 
 
-def make_label(words: Sequence[str], n: int = 3) -> str:
-    """``"effect sizes / multilevel model / dependent"``: the first ``n`` words not contained in
-    an earlier one (so "effect" is dropped after "effect sizes")."""
-    chosen: list[str] = []
-    for w in words:
+def make_label(words: Sequence[str], n: int = 3, pool: int = 8) -> str:
+    """``"effect sizes / multilevel model / dependent"``: ``n`` keywords joined by " / ",
+    phrases first (a two-word phrase among the top ``pool`` keywords beats a lone word), none
+    sharing a word with another (relaxed to "not contained in" when too few remain), shown in
+    keyword rank order."""
+    ranked = list(dict.fromkeys(w for w in words if w))
+
+    def distinct(w: str, chosen: list[str]) -> bool:
         parts = w.split()
-        if not w or len(set(parts)) < len(parts) or any(w in c.split() or c in w.split() for c in chosen):
-            continue
-        chosen.append(w)
-        if len(chosen) == n:
+        return len(set(parts)) == len(parts) and not any(
+            set(parts) & set(c.split()) for c in chosen)
+
+    def not_within(w: str, chosen: list[str]) -> bool:
+        parts = w.split()
+        return len(set(parts)) == len(parts) and not any(
+            w in c.split() or c in parts or w == c for c in chosen)
+
+    chosen: list[str] = []
+    for cands, test in ((ranked[:pool], lambda w, c: " " in w and distinct(w, c)),
+                        (ranked, distinct), (ranked, not_within)):
+        if test is not_within and len(chosen) >= 2:
             break
+        for w in cands:
+            if len(chosen) == n:
+                break
+            if w not in chosen and test(w, chosen):
+                chosen.append(w)
+    chosen.sort(key=ranked.index)
     return " / ".join(chosen)
 
 
@@ -158,16 +270,21 @@ def topic_diversity(keywords: Sequence[Sequence[str]], top_n: int = 10) -> float
 
 
 def npmi_coherence(keywords: Sequence[Sequence[str]], docs: Sequence[str],
-                   top_n: int = 10) -> float:
+                   top_n: int = 10, analyzer: Callable[[str], list[str]] | None = None) -> float:
     """Mean NPMI of keyword pairs over document co-occurrence in ``docs`` (Bouma 2009);
-    a pair never seen together scores -1. Keywords may be bigrams (matched as phrases)."""
+    a pair never seen together scores -1. Keywords may be bigrams (matched as phrases);
+    ``analyzer`` tokenises ``docs`` the way the model did (e.g. :func:`analyze` over
+    :func:`clean_doc` output)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     vocab = sorted({w for kw in keywords for w in list(kw)[:top_n]})
     if not vocab or not docs:
         return 0.0
-    cv = CountVectorizer(vocabulary=vocab, ngram_range=(1, 2), token_pattern=_TOKEN.pattern,
-                         binary=True, lowercase=True)
+    if analyzer is not None:
+        cv = CountVectorizer(vocabulary=vocab, analyzer=analyzer, binary=True)
+    else:
+        cv = CountVectorizer(vocabulary=vocab, ngram_range=(1, 2), token_pattern=_TOKEN.pattern,
+                             binary=True, lowercase=True)
     x = cv.transform(docs).tocsc().astype(np.float32)
     n = x.shape[0]
     idx = {w: i for i, w in enumerate(vocab)}

@@ -108,5 +108,31 @@ def test_quality_figures_and_label_helpers(ws, emb):
     assert tm.make_label(["effect sizes", "effect", "multilevel model", "dependent"]) == \
         "effect sizes / multilevel model / dependent"
     assert tm.topic_diversity([["a", "b"], ["a", "c"]]) == 0.75
-    assert tm.npmi_coherence([["x", "y"]], ["x y", "x y", "z"]) == pytest.approx(1.0)
+    assert tm.npmi_coherence([["alpha", "beta"]], ["alpha beta", "alpha beta", "gamma"]) == \
+        pytest.approx(1.0)
+    assert tm.npmi_coherence([["alpha", "gamma"]], ["alpha beta", "alpha beta", "gamma"]) == -1.0
     assert json.loads(ws.db.execute("SELECT keywords FROM topics LIMIT 1").fetchone()[0])
+
+
+def test_code_tokens_never_reach_the_vocabulary():
+    stop = frozenset(tm.stop_words())
+    text = ("I fit a multilevel model with rma.mv(yi, vi) and res1 on sample_size.\n"
+            "> res <- rma.mv(yi, vi, random = ~ 1 | study/id, data=dat)\n"
+            "        estimate       se    zval   pval     ci.lb\n"
+            "See https://example.org/doku.php?id=x for selModel. Dependent effect sizes!")
+    words = set(tm.analyze(tm.clean_doc(text, stop)))
+    assert {"multilevel model", "dependent effect", "effect sizes"} <= words
+    assert not words & {"res1", "res", "sample_size", "selmodel", "zval", "pval", "doku", "php",
+                        "rma", "mv", "yi", "vi", "example", "org"}
+    assert not any(any(c.isdigit() or c == "_" for c in w) or len(w) < 3 for w in words)
+    # no phrase spans a dropped token or a sentence end
+    assert "model dependent" not in words and "sizes see" not in words
+
+
+def test_labels_prefer_phrases_and_never_repeat_a_word():
+    assert tm.make_label(["structure", "sampling errors", "levels", "multivariate model"]) == \
+        "structure / sampling errors / multivariate model"
+    assert tm.make_label(["funnel", "funnel plot", "egger", "funnel plots", "egger test"]) == \
+        "funnel plot / egger test"
+    label = tm.make_label(["egger", "egger test", "bias egger", "publication bias", "test"])
+    assert label == "egger test / publication bias"
