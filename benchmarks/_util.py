@@ -60,3 +60,68 @@ def print_table(rows: list[dict]) -> None:
         ok = "" if r.get("pass") is None else ("yes" if r["pass"] else "NO")
         print(f"{r['metric'][:44]:44s} {vs:>12s} {r.get('unit', ''):8s} "
               f"{str(r.get('target') or ''):>14s} {ok}")
+
+
+def _tree_memory(pid: int) -> tuple[float, float]:
+    """(sum of PSS over ``pid`` and its descendants, largest single RSS), in MB.
+
+    PSS counts pages shared between forked workers once, so the sum is the real footprint."""
+    try:
+        import psutil
+    except ImportError:
+        return 0.0, 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root] + root.children(recursive=True)
+    except psutil.Error:
+        return 0.0, 0.0
+    pss = rss = 0.0
+    for p in procs:
+        try:
+            full = p.memory_full_info()
+            pss += getattr(full, "pss", full.rss)
+            rss = max(rss, full.rss)
+        except psutil.Error:
+            pass
+    return pss / 2**20, rss / 2**20
+
+
+def measure_child(code: str, *args: str, python: str = sys.executable, stream: bool = False,
+                  interval: float = 0.5) -> dict:
+    """Like :func:`run_child`, and also: CPU seconds (user + system, the child and the workers it
+    waited for), the peak of the process tree's summed PSS (sampled every ``interval`` s), the
+    peak single-process RSS and the load average before and after. With ``stream`` the child's
+    stderr (its progress lines) goes to ours instead of being captured."""
+    import threading
+
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load0 = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    p = subprocess.Popen([python, "-c", code, *args], stdout=subprocess.PIPE,
+                         stderr=None if stream else subprocess.PIPE, text=True, cwd=ROOT)
+    peak = {"pss": 0.0, "rss": 0.0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pss, rss = _tree_memory(p.pid)
+            peak["pss"] = max(peak["pss"], pss)
+            peak["rss"] = max(peak["rss"], rss)
+            done.wait(interval)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out, err = p.communicate()
+    done.set()
+    th.join()
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        raise RuntimeError(f"child failed ({p.returncode}): {(err or '')[-3000:]}")
+    res = json.loads(out.strip().splitlines()[-1])
+    res.setdefault("wall", wall)
+    res["cpu_s"] = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    res["tree_pss_peak_mb"] = peak["pss"]
+    res["sampled_rss_peak_mb"] = peak["rss"]
+    res["load_before"], res["load_after"] = load0, os.getloadavg()[0]
+    return res
