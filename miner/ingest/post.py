@@ -40,22 +40,35 @@ def rebuild_threads(conn: sqlite3.Connection, config: Config) -> int:
     with conn:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS _links(key TEXT PRIMARY KEY, parent TEXT, tid TEXT)")
         conn.execute("DELETE FROM _links")
-        conn.executemany("INSERT INTO _links VALUES (?,?,?)",
-                         ((ln.key, ln.parent_key, thread_id_for(ln.root_key)) for ln in links))
+        tid_of: dict[str, str] = {}  # root key -> thread id, hashed once per thread
+        rows_l = []
+        for ln in links:
+            tid = tid_of.get(ln.root_key)
+            if tid is None:
+                tid = tid_of[ln.root_key] = thread_id_for(ln.root_key)
+            rows_l.append((ln.key, ln.parent_key, tid))
+        conn.executemany("INSERT INTO _links VALUES (?,?,?)", rows_l)
+        del rows_l
         conn.execute(
             "UPDATE messages SET parent_key=l.parent, thread_id=l.tid FROM _links l "
             "WHERE l.key=messages.key AND (messages.thread_id IS NOT l.tid "
             "OR messages.parent_key IS NOT l.parent)")
-        roots = {thread_id_for(ln.root_key): ln.root_key for ln in links}
+        roots = {tid: root for root, tid in tid_of.items()}
         conn.execute("DELETE FROM threads")
         rows = conn.execute(
             "SELECT thread_id, min(date), max(date), count(*), count(DISTINCT person_id) "
             "FROM messages GROUP BY thread_id").fetchall()
+        # subject and list of every root in one pass (was one query per thread)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _roots(key TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM _roots")
+        conn.executemany("INSERT OR IGNORE INTO _roots VALUES (?)", ((r,) for r in tid_of))
+        root_info = {k: (subj, lst) for k, subj, lst in conn.execute(
+            "SELECT m.key, m.subject, m.list FROM _roots r JOIN messages m ON m.key = r.key")}
+        conn.execute("DROP TABLE _roots")
         out = []
         for tid, start, end, n, participants in rows:
             root = roots.get(tid)
-            r = conn.execute("SELECT subject, list FROM messages WHERE key=?", (root,)).fetchone()
-            subject, lst = (r[0], r[1]) if r else ("", None)
+            subject, lst = root_info.get(root, ("", None)) if root is not None else ("", None)
             out.append((tid, root, lst, normalize_subject(subject) or subject, start, end, n,
                         participants))
         conn.executemany("INSERT INTO threads(thread_id, root_key, list, subject, start, \"end\", "
@@ -131,13 +144,18 @@ def _affiliations(conn: sqlite3.Connection) -> None:
         from miner.orgs import org_from_domain
     except ImportError:  # pragma: no cover - orgs table is optional
         org_from_domain = None
+    # The latest five signatures of every person in one query (was one query per person).
+    sigs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for pid, key, sig in conn.execute(
+        "SELECT person_id, key, signature FROM (SELECT person_id, key, signature, "
+        "row_number() OVER (PARTITION BY person_id ORDER BY date DESC) AS rn FROM messages "
+        "WHERE signature != '' AND person_id IS NOT NULL) WHERE rn <= 5 ORDER BY person_id, rn"
+    ):
+        sigs[pid].append((key, sig))
     updates = []
     for pid, name, email in conn.execute("SELECT person_id, name, email FROM people").fetchall():
         title = org = country = evidence = None
-        for key, sig in conn.execute(
-            "SELECT key, signature FROM messages WHERE person_id=? AND signature != '' "
-            "ORDER BY date DESC LIMIT 5", (pid,)
-        ):
+        for key, sig in sigs.get(pid, ()):
             s = parse_signature(sig, author_name=name)
             if s is None:
                 continue

@@ -12,9 +12,8 @@ import json
 import logging
 import sqlite3
 import zlib
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from miner.errors import SourceError, StrictModeError
 from miner.types import IngestReport, ParsedMessage, SourceItem
@@ -66,10 +65,23 @@ def ingest(ws: "Workspace", specs: Sequence[str], *, list_name: str | None = Non
     tick("phase:threads", 0)
     from miner.ingest.post import rebuild_people, rebuild_threads
 
-    report.people = rebuild_people(conn, ws.config)
-    report.threads = rebuild_threads(conn, ws.config)
+    if report.added or _post_pending(conn):
+        report.people = rebuild_people(conn, ws.config)
+        report.threads = rebuild_threads(conn, ws.config)
+    else:  # nothing new and nothing left over from an interrupted run: both are current
+        report.people = conn.execute("SELECT count(*) FROM people").fetchone()[0]
+        report.threads = conn.execute("SELECT count(*) FROM threads").fetchone()[0]
     conn.commit()
     return report
+
+
+def _post_pending(conn: sqlite3.Connection) -> bool:
+    """Whether some stored message still lacks its thread or person (a run killed between
+    storing and the post phase): then threads and people must be rebuilt even if this run
+    added nothing. Both lookups use an index."""
+    return conn.execute(
+        "SELECT 1 FROM messages WHERE thread_id IS NULL OR person_id IS NULL LIMIT 1"
+    ).fetchone() is not None
 
 
 def _now() -> str:
@@ -203,9 +215,11 @@ def _batched(it: Iterator[SourceItem], n: int) -> Iterator[list[SourceItem]]:
         yield batch
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """One item decoded and segmented, ready to store (or why it could not be)."""
+class Prepared(NamedTuple):
+    """One item decoded and segmented, ready to store (or why it could not be).
+
+    A named tuple, not a dataclass: batches of these come back from the worker processes,
+    and a tuple pickles and unpickles several times faster."""
 
     where: str
     raw: bytes | None
@@ -310,7 +324,7 @@ def _store(conn, source_id, batch: list[Prepared], report: IngestReport, counts:
         chunk = keys[i:i + 900]
         q = "SELECT key FROM messages WHERE key IN (%s)" % ",".join("?" * len(chunk))
         existing.update(r[0] for r in conn.execute(q, chunk))
-    has_digests = _has_digests(conn) or any(pr.digest_of for pr in batch)
+    has_digests = any(pr.digest_of for pr in batch) or _has_digests(conn)
     rows, raws, atts, links = [], [], [], []
     for pr in batch:
         if pr.key in existing or (has_digests and _same_content_stored(conn, pr)):
@@ -326,7 +340,11 @@ def _store(conn, source_id, batch: list[Prepared], report: IngestReport, counts:
             raws.append((pr.key, source_id, pr.where, pr.raw))
         atts.extend((pr.key,) + a for a in pr.attachments)
         links.extend((pr.key, u) for u in pr.links)
+    lo = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
     with conn:
+        # Full text is indexed in one statement per batch (see migration 009): about 2x
+        # cheaper than the per-row trigger, and in the same transaction as the rows.
+        conn.execute("INSERT INTO fts_deferred(flag) VALUES (1)")
         conn.executemany(
             "INSERT INTO messages(key, message_id, list, subject, from_name, from_email, date, "
             "date_source, in_reply_to, refs, body, text, quoted_text, signature, segments, lang, "
@@ -337,6 +355,10 @@ def _store(conn, source_id, batch: list[Prepared], report: IngestReport, counts:
         conn.executemany("INSERT INTO attachments(key, filename, content_type, size) "
                          "VALUES (?,?,?,?)", atts)
         conn.executemany("INSERT INTO links(key, url) VALUES (?,?)", links)
+        if rows:
+            conn.execute("INSERT INTO messages_fts(rowid, subject, text) "
+                         "SELECT id, subject, text FROM messages WHERE id > ?", (lo,))
+        conn.execute("DELETE FROM fts_deferred")
     report.added += len(rows)
     counts["added"] += len(rows)
 
