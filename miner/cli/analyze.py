@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from miner.cli._common import JsonOpt, WorkspaceOpt, emit_json, err, open_workspace, run
+from miner.cli._common import JsonOpt, WorkspaceOpt, emit_json, err, run
 
 
 def stage_progress():
