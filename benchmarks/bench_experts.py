@@ -1,10 +1,16 @@
 """Question routing on a real list: train before a cut-off, route every later question thread,
-score MRR and recall@5 of the people who actually answered, next to two baselines.
+score MRR and recall@5 of the people who actually answered, next to two baselines (most active
+overall, BM25 over each person's past messages).
 
-    python benchmarks/bench_experts.py /tmp/exp_ws_meta 2023-01-01 [hashing|minilm]
+    python benchmarks/bench_experts.py WORKSPACE 2023-01-01 [hashing|static|minilm]
+    python benchmarks/bench_experts.py WORKSPACE 2021-01-01 static --tune 2023-01-01
+
+``--tune END`` grid-searches the router's weights on the questions between the cut-off and END
+(use a period that ends before the evaluation cut-off, so the evaluation stays unseen).
 """
 from __future__ import annotations
 
+import itertools
 import sys
 from collections import Counter
 
@@ -12,46 +18,100 @@ import numpy as np
 
 from miner.stages import experts as X
 from miner.stages.bm25 import BM25, tokenize
-from miner.workspace import Workspace
 
 
-def evaluate(ws, cut: str, embedder=None) -> dict:
+def questions(ws, cut: str, end: str | None = None) -> list[tuple[str, int, set]]:
+    """``(question text, asker, people who answered)`` of question threads started in
+    ``[cut, end)``."""
     c_all = X._load(ws)
     qs = []
-    for tid, keys in c_all.threads.items():
-        mid, _, _, asker, date, text, subj = c_all.rows[keys[0]]
-        if not date or date < cut or asker is None or not X.asks_question(text + " " + subj):
+    for keys in c_all.threads.values():
+        _, _, _, asker, date, text, subj = c_all.rows[keys[0]]
+        if not date or date < cut or (end and date >= end) or asker is None:
+            continue
+        if not X.asks_question(text + " " + subj):
             continue
         gold = {c_all.rows[k][3] for k in keys[1:]} - {asker, None}
         if gold:
             qs.append((subj + "\n" + text, asker, gold))
-    router = X.ExpertRouter(embedder=embedder).fit(ws, cut)
+    return qs
+
+
+def _metrics(rank: list, gold: set) -> tuple[float, float]:
+    rr = next((1 / (i + 1) for i, p in enumerate(rank) if p in gold), 0.0)
+    return rr, len(set(rank[:5]) & gold) / len(gold)
+
+
+def _summary(v: list[tuple[float, float]]) -> dict:
+    return {"mrr": float(np.mean([a for a, _ in v])) if v else 0.0,
+            "recall@5": float(np.mean([b for _, b in v])) if v else 0.0, "questions": len(v)}
+
+
+def evaluate(ws, cut: str, embedder=None, *, end: str | None = None, router=None) -> dict:
+    """MRR and recall@5 of miner's router and the two baselines on questions after ``cut``."""
+    qs = questions(ws, cut, end)
+    router = router or X.ExpertRouter(embedder=embedder).fit(ws, cut)
     past = X._load(ws, cut)
     active = Counter(r[3] for r in past.rows.values() if r[3] is not None)
     ppl = list(active)
     bm = BM25([tokenize(" ".join(r[5][:2000] for r in past.rows.values() if r[3] == p))
                for p in ppl])
-
-    def metrics(rank, gold):
-        rr = next((1 / (i + 1) for i, p in enumerate(rank) if p in gold), 0.0)
-        return rr, len(set(rank[:5]) & gold) / len(gold)
-
-    res = {"miner": [], "most_active": [], "bm25": []}
+    res: dict[str, list] = {"miner": [], "most_active": [], "bm25": []}
     for text, asker, gold in qs:
-        res["miner"].append(metrics([e.person_id for e in router.rank(text, k=50,
-                                                                      exclude={asker})], gold))
-        res["most_active"].append(metrics([p for p, _ in active.most_common(51)
-                                           if p != asker][:50], gold))
+        res["miner"].append(_metrics([e.person_id for e in router.rank(
+            text, k=50, exclude={asker})], gold))
+        res["most_active"].append(_metrics([p for p, _ in active.most_common(51)
+                                            if p != asker][:50], gold))
         s = np.asarray(bm.scores(tokenize(text)))
-        res["bm25"].append(metrics([ppl[i] for i in np.argsort(-s) if ppl[i] != asker][:50], gold))
-    return {k: {"mrr": float(np.mean([a for a, _ in v])), "recall@5": float(np.mean(
-        [b for _, b in v])), "questions": len(v)} for k, v in res.items()}
+        res["bm25"].append(_metrics([ppl[i] for i in np.argsort(-s, kind="stable")
+                                     if ppl[i] != asker][:50], gold))
+    return {k: _summary(v) for k, v in res.items()}
+
+
+WEIGHT_GRID = {"emb": (0.0, 0.5, 1.0), "bm25": (0.0, 0.3, 0.6, 1.0),
+               "prior": (0.0, 0.5, 1.0, 2.0), "recent": (0.0, 0.5, 1.0),
+               "activity": (0.0, 0.5, 1.0, 2.0)}
+
+
+def tune(ws, cut: str, end: str, embedder=None, half_lives=(180.0, 365.0)) -> list:
+    """Grid search of the router's weights and recency half-life by MRR on the questions in
+    ``[cut, end)``, the router fitted before ``cut``. Returns ``[(mrr, weights, half_life)]``,
+    best first."""
+    qs = questions(ws, cut, end)
+    out = []
+    for hl in half_lives:
+        r = X.ExpertRouter(embedder=embedder, recent_half_life=hl).fit(ws, cut)
+        comps = [r.components(t) for t, _, _ in qs]
+        people = np.asarray(r.people_)
+        for w in itertools.product(*WEIGHT_GRID.values()):
+            rr = []
+            for C, (_, asker, gold) in zip(comps, qs):
+                order = people[np.argsort(-(C @ np.asarray(w)), kind="stable")]
+                rr.append(_metrics([p for p in order[:51] if p != asker], gold)[0])
+            out.append((float(np.mean(rr)), w, hl))
+    out.sort(key=lambda x: -x[0])
+    return out
+
+
+def _embedder(kind: str):
+    if kind == "hashing":
+        from miner.nlp.embedders import HashingEmbedder
+
+        return HashingEmbedder(dim=256)
+    from miner.nlp.embedders import load_embedder
+
+    return load_embedder(kind)
 
 
 if __name__ == "__main__":
-    from miner.nlp.embedders import HashingEmbedder
+    from miner.workspace import Workspace
 
     ws = Workspace.open(sys.argv[1])
-    emb = HashingEmbedder(dim=256) if (sys.argv[3:] or ["hashing"])[0] == "hashing" else None
-    for k, v in evaluate(ws, sys.argv[2], emb).items():
-        print(f"{k:12s} MRR {v['mrr']:.3f}  recall@5 {v['recall@5']:.3f}  (n={v['questions']})")
+    emb = _embedder((sys.argv[3:] or ["hashing"])[0])
+    if "--tune" in sys.argv:
+        for mrr, w, hl in tune(ws, sys.argv[2], sys.argv[sys.argv.index("--tune") + 1], emb)[:10]:
+            print(f"MRR {mrr:.3f}  weights {w}  half-life {hl}")
+    else:
+        for k, v in evaluate(ws, sys.argv[2], emb).items():
+            print(f"{k:12s} MRR {v['mrr']:.3f}  recall@5 {v['recall@5']:.3f}  "
+                  f"(n={v['questions']})")

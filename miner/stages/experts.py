@@ -33,6 +33,9 @@ REQUIRES: tuple[str, ...] = ()
 WRITES = ("expert_answers", "expert_scores")
 
 HALF_LIFE_DAYS = 730.0
+# (embedding, BM25, prior, recency, activity) weights of the router, chosen by the best summed
+# MRR on the pre-cut-off windows of two lists (meta 2021-22, teaching 2010-12); see ExpertRouter.
+DEFAULT_WEIGHTS = (0.5, 1.0, 1.0, 0.0, 2.0)
 _QUESTION = re.compile(
     r"\?|\b(?:does anyone|is there (?:a|any)|how (?:do|can|should|would) (?:i|we|one)|"
     r"any (?:idea|suggestion|advice|help)|i (?:am|'m) (?:wondering|looking for)|"
@@ -72,11 +75,10 @@ class Expert:
     country: str | None = None
 
     def as_dict(self) -> dict:
+        """Exactly the ``miner experts --json`` shape of ``../shared/CLI.md``."""
         return {"person_id": self.person_id, "name": self.name, "score": round(self.score, 4),
                 "answers": self.answers, "threads": self.threads, "topics": list(self.topics),
-                "evidence": list(self.evidence), "organisation": self.organisation,
-                "country": self.country}
-
+                "evidence": list(self.evidence)}
 
 # --------------------------------------------------------------------------- corpus view
 
@@ -278,52 +280,81 @@ def _z(v: np.ndarray) -> np.ndarray:
 
 class ExpertRouter:
     """"Who could answer this?" fitted once on the messages before a date, then asked many
-    times (the evaluation routes hundreds of questions). ``weights`` are those of
-    (question embeddings, BM25 over answers, expertise prior)."""
+    times (the evaluation routes hundreds of questions).
 
-    def __init__(self, embedder=None, weights: tuple[float, float, float] = (1.0, 0.6, 0.5)):
+    Five signals per person, each scaled to [0, 1]: the cosine of the question to the questions
+    they answered (mean of the best three), BM25 of the question against their past messages and
+    the subjects of the threads they answered, their expertise prior (log of the answer score),
+    how recently they wrote (posts decayed with ``recent_half_life`` days to the cut-off) and
+    how much (log of their posts). ``weights`` combine them in that order; the defaults were tuned on the pre-cut-off period
+    only (``benchmarks/bench_experts.py --tune``)."""
+
+    def __init__(self, embedder=None,
+                 weights: tuple[float, ...] = DEFAULT_WEIGHTS,
+                 recent_half_life: float = 180.0):
         self.embedder = embedder
         self.weights = weights
+        self.recent_half_life = recent_half_life
 
     def fit(self, ws, before=None) -> "ExpertRouter":
         from miner.stages.embeddings import embed_texts, get_embedder
 
         b = _iso(before) if before else None
         scores, by_person = score_people(ws, b)
-        self.people_ = [p for p in by_person if scores.get(p, 0) > 0]
         c = _load(ws, b)
-        self.bm25_ = BM25([tokenize(" ".join(c.rows[a.key][5][:2000] for a in by_person[p]))
-                           for p in self.people_])
+        now = b or max((r[4] for r in c.rows.values() if r[4]), default=None)
+        posts: dict[int, list[str]] = defaultdict(list)
+        for k, r in c.rows.items():
+            if r[3] is not None:
+                posts[r[3]].append(k)
+        # Everyone who wrote before the cut-off is a candidate: on small lists the next answerer
+        # has often only asked so far. Answers carry the expertise; all posts carry activity.
+        self.people_ = sorted(posts, key=lambda p: (-scores.get(p, 0.0), -len(posts[p]), p))
+        self.bm25_ = BM25([tokenize(" ".join(
+            [c.rows[k][5][:2000] for k in posts[p]]
+            + [c.rows[c.threads[t][0]][6] for t in {a.thread_id for a in by_person.get(p, [])}]))
+            for p in self.people_])
         self._ws = ws
         self.embedder_ = self.embedder or get_embedder(ws)
-        qkeys = sorted({c.threads[a.thread_id][0] for p in self.people_ for a in by_person[p]})
+        qkeys = sorted({c.threads[a.thread_id][0] for p in self.people_
+                        for a in by_person.get(p, [])})
         qtext = [(c.rows[q][6] + "\n" + c.rows[q][5])[:1000] for q in qkeys]
         Q = embed_texts(ws, qtext, embedder=self.embedder_)
         row = {q: i for i, q in enumerate(qkeys)}
         self.Q_ = Q
-        self.rows_ = [np.array(sorted({row[c.threads[a.thread_id][0]] for a in by_person[p]}),
-                               dtype=int) for p in self.people_]
-        self.evidence_ = [[a.message_id for a in sorted(by_person[p], key=lambda a: -a.weight)]
+        self.rows_ = [np.array(sorted({row[c.threads[a.thread_id][0]]
+                                       for a in by_person.get(p, [])}), dtype=int)
+                      for p in self.people_]
+        self.evidence_ = [[a.message_id for a in sorted(by_person.get(p, []),
+                                                         key=lambda a: -a.weight)]
                           for p in self.people_]
-        self.threads_ = [len({a.thread_id for a in by_person[p]}) for p in self.people_]
-        self.prior_ = _z(np.log1p(np.asarray([scores[p] for p in self.people_])))
+        self.threads_ = [len({a.thread_id for a in by_person.get(p, [])}) for p in self.people_]
+        self.prior_ = _z(np.log1p(np.asarray([scores.get(p, 0.0) for p in self.people_])))
+        hl = self.recent_half_life
+        self.recent_ = _z(np.log1p(np.asarray([sum(
+            0.5 ** (_days(c.rows[k][4], now) / hl) for k in posts[p]) for p in self.people_])))
+        self.activity_ = _z(np.log1p(np.asarray([len(posts[p]) for p in self.people_], float)))
         self.names_ = dict(ws.db.execute("SELECT person_id, name FROM people"))
         return self
 
-    def rank(self, text: str, k: int = 10, exclude=()) -> list[Expert]:
+    def components(self, text: str) -> np.ndarray:
+        """``(people, 5)``: embedding, BM25, prior, recency and activity signals."""
         from miner.stages.embeddings import embed_texts
 
-        if not getattr(self, "people_", None) or not text.strip():
-            return []
         bm = _z(np.asarray(self.bm25_.scores(tokenize(text))))
         qv = embed_texts(self._ws, [text[:1000]], embedder=self.embedder_, store=False)[0]
         sims = self.Q_ @ qv
         es = np.array([float(np.mean(np.sort(sims[r])[::-1][:3])) if len(r) else 0.0
                        for r in self.rows_])
-        w = self.weights
-        total = w[0] * _z(np.clip(es, 0, None)) + w[1] * bm + w[2] * self.prior_
+        return np.column_stack([_z(np.clip(es, 0, None)), bm, self.prior_, self.recent_,
+                                self.activity_])
+
+    def rank(self, text: str, k: int = 10, exclude=()) -> list[Expert]:
+        if not getattr(self, "people_", None) or not text.strip():
+            return []
+        total = self.components(text) @ np.asarray(self.weights, dtype=float)
         out = []
-        for i in np.argsort(-total):
+        for i in np.argsort(-total, kind="stable"):
             p = self.people_[i]
             if p in exclude:
                 continue

@@ -52,13 +52,11 @@ class PracticeCard:
     sources: tuple[str, ...]
 
     def as_dict(self) -> dict:
+        """Exactly the ``miner practices --json`` shape of ``../shared/CLI.md``."""
         return {"kind": self.kind, "text": self.text, "message_id": self.message_id,
                 "author_name": self.author_name, "places": list(self.places),
                 "organisations": list(self.organisations), "topic_id": self.topic_id,
-                "sources": list(self.sources), "card_id": self.card_id,
-                "person_id": self.person_id, "date": self.date, "thread_id": self.thread_id,
-                "context": self.context, "score": round(self.score, 3)}
-
+                "sources": list(self.sources)}
 
 # --------------------------------------------------------------------------- detection
 
