@@ -1,6 +1,6 @@
 """Parse speed: miner's read_sources + parse_bytes against the stdlib floor.
 
-    python -m benchmarks.bench_parse [--n 50000]
+    python -m benchmarks.bench_parse [--n 50000] [--quick] [--json FILE]
 
 Both run on the same gen_mbox.py archive, each in a fresh subprocess that reports its
 own message count, parse time and peak RSS (``ru_maxrss`` of the child itself).
@@ -83,7 +83,11 @@ def child(code: str, path: Path) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=50000)
+    ap.add_argument("--quick", action="store_true", help="10,000 messages")
+    ap.add_argument("--json", type=Path, help="write benchmark rows to this file")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.n = 10_000
     path = archive(args.n)
     size = path.stat().st_size / 1e6
     rows = {"miner": child(MINER, path), "stdlib floor": child(STDLIB, path)}
@@ -95,6 +99,18 @@ def main(argv: list[str] | None = None) -> dict:
               f"{r['rss_mb']:7.0f} MB")
     ratio = rows["miner"]["rate"] / rows["stdlib floor"]["rate"]
     print(f"speed ratio miner / stdlib floor: {ratio:.1f}x")
+    if args.json:
+        m = rows["miner"]
+        args.json.write_text(json.dumps([
+            {"benchmark": "parse", "metric": "miner parse msgs/s", "value": round(m["rate"], 1),
+             "unit": "msg/s", "target": None, "pass": None},
+            {"benchmark": "parse", "metric": "stdlib floor parse msgs/s",
+             "value": round(rows["stdlib floor"]["rate"], 1), "unit": "msg/s", "target": None,
+             "pass": None},
+            {"benchmark": "parse", "metric": "miner / stdlib parse ratio", "value": round(ratio, 2),
+             "unit": "x", "target": None, "pass": None},
+            {"benchmark": "parse", "metric": "miner parse peak RSS", "value": round(m["rss_mb"], 1),
+             "unit": "MB", "target": None, "pass": None}], indent=1))
     return {"rows": rows, "ratio": ratio}
 
 
