@@ -22,9 +22,14 @@ def gen_mbox(n: int, seed: int = 42) -> tuple[Path, Path]:
         tool = SHARED / "tools" / "gen_mbox.py"
         if not tool.exists():
             sys.exit(f"{tool} is missing: the benchmarks need ../shared/tools")
+        # written under .part names and renamed at the end: an interrupted run leaves no
+        # truncated archive that a later call would take for a finished one
+        parts = out.with_suffix(".mbox.part"), truth.with_suffix(".jsonl.part")
         subprocess.run([sys.executable, str(tool), "--n", str(n), "--seed", str(seed),
-                        "--out", str(out), "--truth", str(truth)], check=True,
+                        "--out", str(parts[0]), "--truth", str(parts[1])], check=True,
                        stdout=subprocess.DEVNULL)
+        os.replace(parts[1], truth)
+        os.replace(parts[0], out)
     return out, truth
 
 
