@@ -79,3 +79,18 @@ def test_statement_expanded_to_stand_alone():
     spans = split_sentences(text)
     a, b = practices.statement_span(spans, 1)
     assert text[a:b] == text
+
+
+def test_classifier_json_round_trip_and_shipped_format(tmp_path):
+    from miner.nlp.embedders import HashingEmbedder
+    from miner.stages.practice_model import FORMAT, PracticeClassifier, training_rows
+
+    rows = training_rows()[:150]
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    emb = HashingEmbedder(dim=32)
+    clf = PracticeClassifier(embedder=emb, C=1.0, none_scale=0.9).fit(texts, labels)
+    back = PracticeClassifier.load(clf.save(tmp_path / "m.json"), embedder=emb)
+    assert back.predict_scored(texts[:40]) == clf.predict_scored(texts[:40])
+    assert PracticeClassifier.load().to_dict()["format"] == FORMAT  # the shipped model loads
+    with pytest.raises(Exception, match="not fitted"):
+        PracticeClassifier(embedder=emb).predict(["x y z"])
