@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._util import CACHE, gen_mbox  # noqa: E402
+from benchmarks._util import CACHE, gen_mbox
 
 
 def build(n: int, model: str, path: Path):
@@ -59,24 +60,36 @@ def main(argv=None) -> int:
     texts = list(dict.fromkeys(c[2] for s, t in rows for c in E.chunk_message(s, t, max_tokens)))
     bs = ws.config["batch_size"]
     emb.encode(texts[:16], batch_size=bs)  # warm up (threads, allocations)
-    t0 = time.perf_counter()
-    emb.encode(texts, batch_size=bs)
-    raw = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    rep = E.run(ws)
-    stage = time.perf_counter() - t0
+
+    def timed(fn):
+        w, c = time.perf_counter(), time.process_time()
+        out = fn()
+        return out, time.perf_counter() - w, time.process_time() - c
+
+    # raw encode() before and after the stage: the machine is shared, so its load drifts
+    _, raw1, raw1_cpu = timed(lambda: emb.encode(texts, batch_size=bs))
+    rep, stage, stage_cpu = timed(lambda: E.run(ws))
+    _, raw2, raw2_cpu = timed(lambda: emb.encode(texts, batch_size=bs))
+    raw, raw_cpu = (raw1 + raw2) / 2, (raw1_cpu + raw2_cpu) / 2
     assert rep["texts_encoded"] == len(texts), (rep, len(texts))
     overhead = 100 * (stage - raw) / raw
-    print(f"{a.model}: {len(rows)} messages, {len(texts)} chunk texts")
-    print(f"  raw encode(): {raw:7.2f}s  {len(rows) / raw:9.1f} messages/s")
-    print(f"  stage run():  {stage:7.2f}s  {len(rows) / stage:9.1f} messages/s")
-    print(f"  overhead: {overhead:+.1f} % (target <= 10 %)")
+    overhead_cpu = 100 * (stage_cpu - raw_cpu) / raw_cpu
+    print(f"{a.model}: {len(rows)} messages, {len(texts)} chunk texts "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    print(f"  raw encode():  wall {raw:7.2f}s ({raw1:.2f}, {raw2:.2f}) {len(rows) / raw:9.1f} msg/s"
+          f"   cpu {raw_cpu:7.2f}s")
+    print(f"  stage run():   wall {stage:7.2f}s {'':14s} {len(rows) / stage:9.1f} msg/s"
+          f"   cpu {stage_cpu:7.2f}s")
+    print(f"  overhead: wall {overhead:+.1f} %, cpu {overhead_cpu:+.1f} % (target <= 10 %)")
     out = [{"benchmark": "embed", "metric": f"{a.model} raw encode messages/s",
             "value": round(len(rows) / raw, 1), "unit": "msg/s", "target": None, "pass": None},
            {"benchmark": "embed", "metric": f"{a.model} stage messages/s",
             "value": round(len(rows) / stage, 1), "unit": "msg/s", "target": None, "pass": None},
-           {"benchmark": "embed", "metric": f"{a.model} stage overhead", "value": round(overhead, 1),
-            "unit": "%", "target": "<= 10", "pass": overhead <= 10}]
+           {"benchmark": "embed", "metric": f"{a.model} stage overhead (wall)",
+            "value": round(overhead, 1), "unit": "%", "target": "<= 10", "pass": overhead <= 10},
+           {"benchmark": "embed", "metric": f"{a.model} stage overhead (cpu)",
+            "value": round(overhead_cpu, 1), "unit": "%", "target": "<= 10",
+            "pass": overhead_cpu <= 10}]
     if a.json:
         a.json.write_text(json.dumps(out, indent=1))
     ws.close()

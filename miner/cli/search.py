@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -46,14 +45,14 @@ def register(app: typer.Typer) -> None:
     def search_cmd(
         query: str = typer.Argument(..., help="What to look for, in your own words."),
         k: int = typer.Option(10, "--k", "-k", help="How many results."),
-        list_name: Optional[str] = typer.Option(None, "--list", help="Only this list."),
-        since: Optional[str] = typer.Option(None, "--since", help="From this date (YYYY[-MM[-DD]])."),
-        until: Optional[str] = typer.Option(None, "--until", help="Up to this date, inclusive."),
-        author: Optional[str] = typer.Option(None, "--author",
+        list_name: str | None = typer.Option(None, "--list", help="Only this list."),
+        since: str | None = typer.Option(None, "--since", help="From this date (YYYY[-MM[-DD]])."),
+        until: str | None = typer.Option(None, "--until", help="Up to this date, inclusive."),
+        author: str | None = typer.Option(None, "--author",
                                              help="A person: name or e-mail substring, or id."),
         threads: bool = typer.Option(False, "--threads", help="Rank whole threads."),
         mode: str = typer.Option("hybrid", "--mode", help="hybrid, semantic or keyword."),
-        workspace: Optional[Path] = WorkspaceOpt,
+        workspace: Path | None = WorkspaceOpt,
         json: bool = JsonOpt,
     ) -> None:
         """Search past discussions by meaning and by words (hybrid ranking).
@@ -77,7 +76,7 @@ def register(app: typer.Typer) -> None:
     def similar_cmd(
         ref: str = typer.Argument(..., help="A Message-ID or a thread id."),
         k: int = typer.Option(10, "--k", "-k", help="How many results."),
-        workspace: Optional[Path] = WorkspaceOpt,
+        workspace: Path | None = WorkspaceOpt,
         json: bool = JsonOpt,
     ) -> None:
         """More like this: messages like a message (from other threads), or threads like a thread.

@@ -37,7 +37,10 @@ from miner.errors import MissingDependencyError, StageError
 log = logging.getLogger(__name__)
 
 MINILM_NAME = "all-MiniLM-L6-v2"
-STATIC_NAME = "minilm-static-256"  # model2vec distilled from MiniLM, PCA to 256 dims
+# model2vec's own distillation of MiniLM, PCA to 256 dims. (The name changed from
+# "minilm-static-256", a home-made distillation used before skeletoken was installed: vectors of
+# the two are not comparable, so they must not share a cache key.)
+STATIC_NAME = "minilm-static-256-m2v"
 
 
 @runtime_checkable
@@ -203,24 +206,20 @@ def static_model_path() -> Path:
 
 
 def distill_static(source: Path, target: Path, pca_dims: int = 256) -> Path:
-    """Distil a model2vec static model from the local sentence-transformers model ``source``.
+    """Distil a model2vec static model from the local sentence-transformers model ``source``
+    with ``model2vec.distill.distill`` (needs skeletoken; no download: ``source`` is a folder).
 
     Takes 30 to 100 s and about 1 GB; writes into a temporary folder first, then renames, so a
     crash never leaves a half-written model."""
     try:
-        import model2vec  # noqa: F401
+        from model2vec.distill import distill
     except ImportError:
-        raise MissingDependencyError("model2vec", "nlp") from None
+        raise MissingDependencyError("model2vec[distill] (skeletoken)", "nlp") from None
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".distill-", dir=target.parent))
     try:
         log.info("distilling a static model from %s into %s (first use only)", source, target)
-        try:
-            from model2vec.distill import distill
-        except ImportError:  # model2vec without its [distill] extra (skeletoken)
-            model = _distill_plain(source, pca_dims)
-        else:
-            model = distill(model_name=str(source), pca_dims=pca_dims)
+        model = distill(model_name=str(source), pca_dims=pca_dims)
         model.save_pretrained(str(tmp))
         if target.exists():  # another process won the race
             shutil.rmtree(tmp, ignore_errors=True)
@@ -231,35 +230,6 @@ def distill_static(source: Path, target: Path, pca_dims: int = 256) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
-
-
-def _distill_plain(source: Path, pca_dims: int = 256, sif: float = 1e-4):
-    """model2vec's recipe without its skeletoken dependency: embed every vocabulary token alone
-    through the transformer (``[CLS] tok [SEP]``, mean pooled), reduce with PCA, and weight
-    tokens by SIF over a Zipf prior on the vocabulary rank."""
-    import torch
-    from model2vec import StaticModel
-    from tokenizers import Tokenizer
-    from transformers import AutoModel
-
-    tok = Tokenizer.from_file(str(source / "tokenizer.json"))
-    net = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
-    n = tok.get_vocab_size()
-    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-    out = np.zeros((n, net.config.hidden_size), dtype=np.float32)
-    with torch.inference_mode():
-        for i in range(0, n, 1024):
-            ids = torch.arange(i, min(i + 1024, n))
-            x = torch.stack([torch.full_like(ids, cls_id), ids, torch.full_like(ids, sep_id)], 1)
-            h = net(input_ids=x, attention_mask=torch.ones_like(x)).last_hidden_state
-            out[i:i + len(ids)] = h.mean(1).numpy()
-    centred = out - out.mean(0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    vecs = centred @ vt[:pca_dims].T
-    inv_rank = 1.0 / np.arange(2, n + 2)
-    proba = inv_rank / inv_rank.sum()
-    vecs *= (sif / (sif + proba))[:, None]
-    return StaticModel(vecs.astype(np.float32), tok, normalize=True, base_model_name=str(source))
 
 
 @functools.lru_cache(maxsize=2)

@@ -26,8 +26,8 @@ import logging
 import os
 import re
 import sqlite3
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -71,7 +71,7 @@ def model_name(ws) -> str:
 
     names = {"minilm": MINILM_NAME, "static": STATIC_NAME}
     wanted = names[ws.config.embedding_model]
-    has = lambda m: ws.db.execute(  # noqa: E731
+    has = lambda m: ws.db.execute(
         "SELECT 1 FROM message_chunks WHERE model = ? LIMIT 1", (m,)).fetchone() is not None
     if has(wanted):
         return wanted
@@ -113,7 +113,7 @@ def from_blobs(blobs: Sequence[bytes], dim: int) -> np.ndarray:
 # --------------------------------------------------------------------------- chunking
 
 _SUBJECT_NOISE = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|sv|tr|antw)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+",
-                            re.I)
+                            re.IGNORECASE)
 _TOKENS = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 _PARA_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
@@ -126,28 +126,51 @@ def clean_subject(subject: str) -> str:
 
 def approx_tokens(text: str) -> int:
     """Rough wordpiece count (words and punctuation, plus a quarter for split words)."""
-    return int(len(_TOKENS.findall(text)) * 1.25) + 1
+    return _approx(_count(text))
 
 
-def _split_long(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
-    """Cut ``text[start:end]`` at sentence ends (else at spaces) into pieces under ``budget``."""
-    cuts = [start] + [m.end() + start for m in _SENTENCE_END.finditer(text[start:end])] + [end]
-    pieces, s = [], start
+def _count(text: str) -> int:
+    return len(_TOKENS.findall(text))
+
+
+def _approx(n: int) -> int:
+    return int(n * 1.25) + 1
+
+
+def _pieces(text: str, start: int, end: int, budget: int) -> list[tuple[int, int, int]]:
+    """``(start, end, raw token count)`` pieces of ``text[start:end]`` under ``budget``, cut at
+    sentence ends (else at spaces). Counts are summed, never recounted: pieces meet at
+    whitespace, so the count of a join is the sum of the counts (linear in the text)."""
+    whole = _count(text[start:end])
+    if _approx(whole) <= budget:  # the usual case: the paragraph fits
+        return [(start, end, whole)]
+    cuts = [start] + [m.end() for m in _SENTENCE_END.finditer(text, start, end)] + [end]
+    pieces: list[tuple[int, int, int]] = []
+    s, n_s = start, 0
     for a, b in zip(cuts, cuts[1:]):
-        if approx_tokens(text[s:b]) > budget and a > s:
-            pieces.append((s, a))
-            s = a
-    pieces.append((s, end))
+        c = _count(text[a:b]) if b > a else 0
+        if _approx(n_s + c) > budget and a > s:
+            pieces.append((s, a, n_s))
+            s, n_s = a, c
+        else:
+            n_s += c
+    pieces.append((s, end, n_s))
     out = []
-    for a, b in pieces:  # a single sentence still too long: cut by words
-        if approx_tokens(text[a:b]) <= budget:
-            out.append((a, b))
+    for a, b, n in pieces:  # a single sentence still too long: cut by words
+        if _approx(n) <= budget:
+            out.append((a, b, n))
             continue
         words = [m.start() + a for m in re.finditer(r"\S+", text[a:b])]
         step = max(1, int(budget / 1.4))
         for i in range(0, len(words), step):
-            out.append((words[i], words[i + step] if i + step < len(words) else b))
+            e = words[i + step] if i + step < len(words) else b
+            out.append((words[i], e, _count(text[words[i]:e])))
     return out
+
+
+def _split_long(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` at sentence ends (else at spaces) into pieces under ``budget``."""
+    return [(a, b) for a, b, _ in _pieces(text, start, end, budget)]
 
 
 def chunk_message(subject: str, text: str, max_tokens: int = 256) -> list[tuple[int, int, str]]:
@@ -158,34 +181,40 @@ def chunk_message(subject: str, text: str, max_tokens: int = 256) -> list[tuple[
     chunk of its subject alone, and none when both are empty."""
     subj = clean_subject(subject)
     budget = max(16, int(max_tokens * 0.8))
+    first_budget = budget - approx_tokens(subj) if subj else budget
+    body = text.strip()
+    if body and _approx(_count(body)) <= first_budget:  # the usual case: one chunk
+        a = len(text) - len(text.lstrip())
+        return [(a, a + len(body), f"{subj}\n\n{body}" if subj else body)]
     paras, pos = [], 0
     for m in _PARA_BREAK.finditer(text):
         paras.append((pos, m.start()))
         pos = m.end()
     paras.append((pos, len(text)))
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, int]] = []
     for a, b in paras:
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
         if a < b:
-            spans.extend(_split_long(text, a, b, budget))
+            spans.extend(_pieces(text, a, b, budget))
     chunks: list[tuple[int, int]] = []
-    cur: tuple[int, int] | None = None
-    first_budget = budget - approx_tokens(subj) if subj else budget
-    for a, b in spans:
+    cur: tuple[int, int, int] | None = None
+    for a, b, n in spans:
         if cur is None:
-            cur = (a, b)
+            cur = (a, b, n)
             continue
         limit = first_budget if not chunks else budget
-        if approx_tokens(text[cur[0]:b]) <= limit:
-            cur = (cur[0], b)
+        if _approx(cur[2] + n) <= limit:
+            cur = (cur[0], b, cur[2] + n)
         else:
-            chunks.append(cur)
-            cur = (a, b)
+            chunks.append(cur[:2])
+            cur = (a, b, n)
+        if len(chunks) >= MAX_CHUNKS:
+            break
     if cur is not None:
-        chunks.append(cur)
+        chunks.append(cur[:2])
     chunks = chunks[:MAX_CHUNKS]
     out = [(a, b, text[a:b]) for a, b in chunks]
     if out:
@@ -258,7 +287,7 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
             continue
         todo.append((key, src, chunk_message(subject or "", text or "", max_tokens)))
     chunk_texts = [c[2] for _, _, chunks in todo for c in chunks]
-    hashes = [text_hash(t) for t in chunk_texts]
+    hashes = [text_hash(t) for t in chunk_texts]  # in message order: reused for message_chunks
     have = set(_cached(conn, emb.name, hashes)) if hashes else set()
     pending: dict[str, str] = {}
     for h, t in zip(hashes, chunk_texts):
@@ -275,14 +304,15 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
                 "INSERT OR IGNORE INTO embeddings(model, hash, dim, vector) VALUES (?,?,?,?)",
                 [(emb.name, h, emb.dim, to_blob(v)) for (h, _), v in zip(block, vecs)])
         tick(min(i + ENCODE_BLOCK, total), total)
+    rows, h = [], iter(hashes)
+    for key, src, chunks in todo:
+        rows += [(key, emb.name, j, a, b, next(h), src) for j, (a, b, _) in enumerate(chunks)]
     with conn:
-        for key, src, chunks in todo:
-            conn.execute("DELETE FROM message_chunks WHERE message_key = ? AND model = ?",
-                         (key, emb.name))
-            conn.executemany(
-                "INSERT INTO message_chunks(message_key, model, chunk, start, \"end\", hash, "
-                "source_hash) VALUES (?,?,?,?,?,?,?)",
-                [(key, emb.name, j, a, b, text_hash(t), src) for j, (a, b, t) in enumerate(chunks)])
+        conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?",
+                         [(key, emb.name) for key, _, _ in todo if key in known])
+        conn.executemany(
+            "INSERT INTO message_chunks(message_key, model, chunk, start, \"end\", hash, "
+            "source_hash) VALUES (?,?,?,?,?,?,?)", rows)
     matrix = load_matrix(ws, emb, rebuild=bool(todo))
     return {"model": emb.name, "messages": seen, "embedded_messages": len(todo),
             "chunks": len(chunk_texts), "texts_encoded": total,
@@ -349,7 +379,7 @@ def load_matrix(ws, embedder=None, *, rebuild: bool = False) -> tuple[np.ndarray
                     tmp = path.with_suffix(".tmp.npy")
                     np.save(tmp, arr)
                     os.replace(tmp, path)
-                fm.write_text(json.dumps({"stamp": stamp, "dim": emb.dim, "n": int(len(ids)),
+                fm.write_text(json.dumps({"stamp": stamp, "dim": emb.dim, "n": len(ids),
                                           "model": emb.name}))
             except OSError as e:
                 log.warning("cannot save the vector file %s: %s", fx, e)

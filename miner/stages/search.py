@@ -4,11 +4,12 @@
     >>> hits[0].highlighted()                                               # doctest: +SKIP
     'How do we get **youth** to **participate** in local **elections**? ...'
 
-``mode="keyword"`` ranks with FTS5 BM25 over subject and new text; ``"semantic"`` by cosine of
-message vectors (exact matrix product up to ``ann_threshold`` vectors, an hnswlib index beyond);
-``"hybrid"`` (default) fuses both: the candidates of either ranking are scored by
-``DENSE_WEIGHT * cosine + (1 - DENSE_WEIGHT) * bm25 / max_bm25`` (weights tuned on the SemEval
-dev half, see ``benchmarks/bench_search.py``).
+``mode="keyword"`` ranks with FTS5 BM25 over subject and new text, with a bounded amount of work
+per query (see :func:`keyword_ranking`); ``"semantic"`` by cosine of message vectors (exact
+matrix product up to ``ann_threshold`` vectors, an hnswlib index beyond); ``"hybrid"`` (default)
+fuses both rankings with the method and weight tuned for the embedding model (:data:`FUSION`:
+convex ``w * cosine + (1 - w) * bm25 / max bm25`` or weighted reciprocal rank fusion), tuned on
+the dev halves of the benchmarks only (``benchmarks/bench_search.py tune``).
 
 User input never reaches FTS5 as syntax: the query is tokenised here and every term is quoted.
 """
@@ -17,8 +18,8 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from datetime import date, datetime, timedelta, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -29,12 +30,24 @@ from miner.types import SearchHit
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "semantic", "keyword")
-DENSE_WEIGHT = 0.8  # tuned on the SemEval-2016 3B dev half
+DENSE_WEIGHT = 0.8  # convex fusion's default weight (tuned for MiniLM on the SemEval dev half)
+RRF_K = 60
+# Hybrid fusion per embedding model: (method, weight of the dense ranking). Tuned on the
+# SemEval-2016 3B dev half and on the even-numbered r-sig-meta-analysis "asked before" cases
+# only (benchmarks/bench_search.py tune); the other halves are the reported figures.
+FUSION: dict[str, tuple[str, float]] = {
+    "all-MiniLM-L6-v2": ("rrf", 0.5),
+    "minilm-static-256-m2v": ("rrf", 0.5),
+}
+FUSION_DEFAULT = ("rrf", 0.5)
 SUBJECT_WEIGHT = 1.0  # BM25 column weight of the subject against the new text
 POOL = 100  # candidates taken from each ranking before fusion
 THREAD_POOL = 300  # messages ranked to build thread results
 THREAD_SECOND = 0.1  # weight of a thread's 2nd and 3rd best messages
 MAX_TERMS = 32  # long queries keep their rarest terms
+COMMON_SHARE = 0.5  # terms in more messages than this share are dropped (BM25 idf ~ 0)
+KEYWORD_BUDGET = 2000  # most messages FTS5 scores for one query (see keyword_ranking)
+FILTER_PAGES = 8  # with filters, up to this many budgets of matches are scanned
 SNIPPET_CHARS = 240
 
 
@@ -45,12 +58,7 @@ class QueryError(MinerError):
 # --------------------------------------------------------------------------- query text
 
 _TERM = re.compile(r"\w+(\*?)", re.UNICODE)
-STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because
-been before being below between both but by can could did do does doing down during each few for
-from further had has have having he her here hers him his how i if in into is it its itself just me
-more most my no nor not now of off on once only or other our out over own same she should so some
-such than that the their them then there these they this those through to too under until up very
-was we were what when where which while who whom why will with would you your yours re""".split())
+STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "re"])
 
 
 def query_terms(query: str) -> list[tuple[str, bool]]:
@@ -62,29 +70,69 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
     return list(dict.fromkeys(content or found))
 
 
-def fts_expression(terms: Sequence[tuple[str, bool]]) -> str | None:
-    """A safe FTS5 MATCH expression: quoted terms joined by OR (None when there are none)."""
+def fts_expression(terms: Sequence[tuple[str, bool]], op: str = "OR") -> str | None:
+    """A safe FTS5 MATCH expression: quoted terms joined by ``op`` (None when there are none)."""
     parts = ['"' + t.replace('"', '""') + '"' + ("*" if p else "") for t, p in terms]
-    return " OR ".join(parts) or None
+    return f" {op} ".join(parts) or None
 
 
-def _rarest(conn, terms: list[tuple[str, bool]], n: int) -> list[tuple[str, bool]]:
-    if len(terms) <= n:
-        return terms
-    df: dict[str, int] = {}
-    words = [t for t, _ in terms]
+_DF: dict[tuple[str, str], int] = {}  # (database, term) -> document frequency, per process
+_NDOCS: dict[str, tuple[int, int]] = {}  # database -> (max id, message count)
+
+
+def _doc_count(conn) -> int:
+    db = _db_key(conn)
+    top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    hit = _NDOCS.get(db)
+    if hit is None or hit[0] != top:
+        hit = (top, conn.execute("SELECT count(*) FROM messages").fetchone()[0])
+        _NDOCS[db] = hit
+    return hit[1]
+
+
+def _db_key(conn) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] or str(id(conn))
+
+
+def doc_frequencies(conn, words: Sequence[str]) -> dict[str, int]:
+    """Messages containing each word, from the ``fts5vocab`` table (cached per process: a look-up
+    reads the term's whole posting list, which costs milliseconds for a common word)."""
+    db = _db_key(conn)
+    out, todo = {}, []
+    for w in dict.fromkeys(words):
+        df = _DF.get((db, w))
+        if df is None:
+            todo.append(w)
+        else:
+            out[w] = df
     try:
-        for i in range(0, len(words), 200):
-            part = words[i:i + 200]
-            q = ",".join("?" * len(part))
-            df.update(conn.execute(
-                f"SELECT term, doc FROM messages_fts_vocab WHERE term IN ({q})", part).fetchall())
-    except Exception as e:  # noqa: BLE001 - a missing vocab table only costs precision
+        for w in todo:
+            row = conn.execute("SELECT doc FROM messages_fts_vocab WHERE term = ?", (w,)).fetchone()
+            out[w] = _DF[(db, w)] = row[0] if row else 0
+    except Exception as e:  # noqa: BLE001 - a missing vocab table only costs speed
         log.debug("fts5vocab unavailable: %s", e)
-        return terms[:n]
-    known = [x for x in terms if df.get(x[0], 0) > 0 or x[1]]
-    known.sort(key=lambda x: df.get(x[0], 1))
-    return known[:n]
+        return {}
+    if len(_DF) > 200_000:
+        _DF.clear()
+    return out
+
+
+def select_terms(conn, terms: list[tuple[str, bool]], n: int = MAX_TERMS
+                 ) -> tuple[list[tuple[str, bool]], dict[str, int]]:
+    """The terms worth searching for, rarest first, and their document frequencies.
+
+    Terms no message contains are dropped, and so are terms in more than ``COMMON_SHARE`` of the
+    messages (FTS5's BM25 gives them an idf of ~0, so they only grow the match set) unless
+    nothing else is left; at most ``n`` are kept. Prefix terms (``tax*``) are kept as given."""
+    df = doc_frequencies(conn, [t for t, p in terms if not p])
+    if not df:
+        return terms[:n], {}
+    ndocs = max(1, _doc_count(conn))
+    known = [x for x in terms if x[1] or df.get(x[0], 0) > 0]
+    kept = [x for x in known if x[1] or df[x[0]] <= COMMON_SHARE * ndocs] or known
+    kept.sort(key=lambda x: df.get(x[0], ndocs))
+    return kept[:n], df
 
 
 # --------------------------------------------------------------------------- filters
@@ -93,8 +141,8 @@ def _iso(value, *, end_of_day: bool = False) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return dt.astimezone(timezone.utc).isoformat()
+        dt = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return dt.astimezone(UTC).isoformat()
     if isinstance(value, date):
         d = value + timedelta(days=1) if end_of_day else value
         return d.isoformat()
@@ -151,23 +199,100 @@ def _filters(conn, list_name, since, until, author, before) -> tuple[str, list]:
 
 # --------------------------------------------------------------------------- the two rankings
 
-def keyword_ranking(conn, terms, where: str, args: list, n: int) -> list[tuple[int, float]]:
-    """``(messages.id, bm25)`` best first (bm25 positive: higher is better)."""
-    expr = fts_expression(_rarest(conn, terms, MAX_TERMS))
-    if not expr:
-        return []
-    sql = (f"SELECT m.id, -bm25(messages_fts, {SUBJECT_WEIGHT}, 1.0) AS s FROM messages_fts "
-           "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
-           + (f" AND {where}" if where else "") + " ORDER BY s DESC LIMIT ?")
-    return [(r[0], r[1]) for r in conn.execute(sql, [expr, *args, n])]
-
-
-def _allowed_rows(conn, ids: np.ndarray, where: str, args: list) -> np.ndarray | None:
-    """Rows of the (id-sorted) matrix that pass the filters; None when there are no filters."""
+def allowed_ids(conn, where: str, args: list) -> np.ndarray | None:
+    """Sorted ``messages.id`` passing the filters (None when there are none), cached per process
+    until a message is added."""
     if not where:
         return None
-    allowed = np.fromiter((r[0] for r in conn.execute(f"SELECT m.id FROM messages m WHERE {where}",
-                                                      args)), dtype=np.int64)
+    stamp = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    key = (_db_key(conn), where, tuple(args), stamp)
+    hit = _ALLOWED.get(key)
+    if hit is None:
+        hit = np.fromiter((r[0] for r in conn.execute(
+            f"SELECT m.id FROM messages m WHERE {where} ORDER BY m.id", args)), dtype=np.int64)
+        _ALLOWED[key] = hit
+        if len(_ALLOWED) > 64:
+            _ALLOWED.popitem(last=False)
+    return hit
+
+
+_ALLOWED: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+
+def keyword_ranking(conn, terms, where: str, args: list, n: int, *,
+                    allowed: np.ndarray | None = None,
+                    budget: int | None = None) -> list[tuple[int, float]]:
+    """``(messages.id, bm25)`` best first (bm25 positive: higher is better).
+
+    FTS5 must score every message it returns, so the work is bounded by ``budget`` scored
+    messages (``KEYWORD_BUDGET``): when the terms' summed document frequencies fit the budget the
+    OR query is scored exhaustively (exact BM25 top ``n``); otherwise messages holding every term
+    are tried first (AND), then the OR of the rarest terms whose frequencies fit the budget. When
+    a pass matches more than the budget, its most recent matches (highest ids) are scored.
+    Filters become a rowid range on the FTS table plus a check against ``allowed`` ids; the
+    ``messages`` table is never scanned."""
+    budget = int(budget or KEYWORD_BUDGET)
+    terms, df = select_terms(conn, list(terms))
+    if not terms:
+        return []
+    if where and allowed is None:
+        allowed = allowed_ids(conn, where, args)
+    if allowed is not None and len(allowed) == 0:
+        return []
+    lo, hi = (int(allowed[0]), int(allowed[-1])) if allowed is not None else (None, None)
+    unknown = budget + 1  # a prefix term's frequency is not looked up
+    freq = [df.get(t, unknown) if not p else unknown for t, p in terms]
+    passes: list[str] = []
+    if sum(freq) <= budget or len(terms) == 1:
+        passes.append(fts_expression(terms) or "")
+    else:
+        passes.append(fts_expression(terms, "AND") or "")
+        rare, total = [], 0
+        for t, f in zip(terms, freq):  # rarest first
+            if rare and total + f > budget:
+                break
+            rare.append(t)
+            total += f
+        passes.append(fts_expression(rare) or "")
+    got: dict[int, float] = {}
+    for expr in passes:
+        for i, s in _scan(conn, expr, lo, hi, allowed, n, budget):
+            got.setdefault(i, s)
+        if len(got) >= n:
+            break
+    return sorted(got.items(), key=lambda x: -x[1])[:n]
+
+
+def _scan(conn, expr: str, lo: int | None, hi: int | None, allowed: np.ndarray | None,
+          n: int, budget: int) -> list[tuple[int, float]]:
+    """Score matches of ``expr`` newest first, page by page, until ``budget`` messages were
+    scored (with filters: and ``n`` of them passed, or up to ``FILTER_PAGES`` pages)."""
+    sql = (f"SELECT rowid, -bm25(messages_fts, {SUBJECT_WEIGHT}, 1.0) FROM messages_fts "
+           "WHERE messages_fts MATCH ? AND rowid <= ?" + (" AND rowid >= ?" if lo is not None else "")
+           + " ORDER BY rowid DESC LIMIT ?")
+    out: list[tuple[int, float]] = []
+    top = hi if hi is not None else (1 << 62)
+    for _ in range(FILTER_PAGES if allowed is not None else 1):
+        rows = conn.execute(sql, [expr, top] + ([lo] if lo is not None else []) + [budget]).fetchall()
+        exhausted = len(rows) < budget
+        if allowed is not None and rows:
+            top = rows[-1][0] - 1
+            got = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            pos = np.minimum(np.searchsorted(allowed, got), len(allowed) - 1)
+            rows = [r for r, k in zip(rows, allowed[pos] == got) if k]
+        out += rows
+        if exhausted or len(out) >= n:
+            break
+    return out
+
+
+def _allowed_rows(conn, ids: np.ndarray, where: str, args: list,
+                  allowed: np.ndarray | None = None) -> np.ndarray | None:
+    """Rows of the (id-sorted) matrix that pass the filters; None when there are no filters."""
+    if allowed is None:
+        allowed = allowed_ids(conn, where, args)
+    if allowed is None:
+        return None
     rows = np.searchsorted(ids, allowed)
     ok = rows < len(ids)
     rows, allowed = rows[ok], allowed[ok]
@@ -182,11 +307,12 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
 
 
 def dense_ranking(ws, q: np.ndarray, ids: np.ndarray, X: np.ndarray, where: str, args: list,
-                  n: int, embedder) -> list[tuple[int, float]]:
-    """``(messages.id, cosine)`` best first: exact, or through the ANN index when it is big."""
+                  n: int, embedder, *, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """``(messages.id, cosine)`` best first: exact, or through the ANN index when it is big.
+    Filters are applied to the rows of the matrix before the product."""
     if len(ids) == 0:
         return []
-    rows = _allowed_rows(ws.db, ids, where, args)
+    rows = _allowed_rows(ws.db, ids, where, args, allowed)
     if rows is None and len(ids) > int(ws.config["ann_threshold"]):
         return ann_query(ws, embedder, ids, X, q, n)
     if rows is None:
@@ -264,15 +390,31 @@ def _query_vector(ws, text: str, embedder) -> np.ndarray:
     return v
 
 
+def fusion_for(model: str | None) -> tuple[str, float]:
+    """``(method, dense weight)`` of hybrid fusion for vectors of ``model``."""
+    return FUSION.get(model or "", FUSION_DEFAULT)
+
+
 def fuse(dense: list[tuple[int, float]], keyword: list[tuple[int, float]],
-         cos_of=None, weight: float | None = None) -> list[tuple[int, float]]:
-    """Convex fusion: ``weight * cosine + (1 - weight) * bm25 / max bm25`` over the union of both
-    candidate lists (``cos_of(ids)`` fills in cosines of keyword-only candidates)."""
+         cos_of=None, weight: float | None = None, *, method: str = "convex",
+         k: int = RRF_K) -> list[tuple[int, float]]:
+    """Fuse a dense and a keyword ranking (each best first) over the union of their candidates.
+
+    ``method="rrf"``: weighted reciprocal rank fusion, ``weight / (k + dense rank) +
+    (1 - weight) / (k + keyword rank)`` (a list a candidate is missing from adds nothing).
+    ``method="convex"``: ``weight * cosine + (1 - weight) * bm25 / max bm25``, where
+    ``cos_of(ids)`` fills in cosines of keyword-only candidates."""
     weight = DENSE_WEIGHT if weight is None else weight
+    cands = list(dict.fromkeys([i for i, _ in dense] + [i for i, _ in keyword]))
+    if method == "rrf":
+        score = dict.fromkeys(cands, 0.0)
+        for w, ranking in ((weight, dense), (1 - weight, keyword)):
+            for r, (i, _) in enumerate(ranking, 1):
+                score[i] += w / (k + r)
+        return sorted(score.items(), key=lambda x: -x[1])
     cos = dict(dense)
     bm = dict(keyword)
     top_bm = max(bm.values(), default=0.0) or 1.0
-    cands = list(dict.fromkeys([i for i, _ in dense] + [i for i, _ in keyword]))
     if cos_of is not None:
         missing = [i for i in cands if i not in cos]
         cos.update(cos_of(missing))
@@ -320,9 +462,10 @@ def search(ws, query: str, *, k: int = 10, mode: str = "hybrid", list_name: str 
 
 def _rank(ws, query, terms, mode, where, args, pool, embedder) -> list[tuple[int, float]]:
     conn = ws.db
+    allowed = allowed_ids(conn, where, args)
     kw: list[tuple[int, float]] = []
     if mode != "semantic":
-        kw = keyword_ranking(conn, terms, where, args, pool)
+        kw = keyword_ranking(conn, terms, where, args, pool, allowed=allowed)
         if mode == "keyword":
             return kw
     emb = embedder or E.embedder_for_search(ws)
@@ -334,10 +477,11 @@ def _rank(ws, query, terms, mode, where, args, pool, embedder) -> list[tuple[int
         log.warning("no embeddings yet: hybrid search falls back to keywords")
         return kw
     q = _query_vector(ws, query, emb)
-    dense = dense_ranking(ws, q, ids, X, where, args, pool, emb)
+    dense = dense_ranking(ws, q, ids, X, where, args, pool, emb, allowed=allowed)
     if mode == "semantic":
         return dense
-    return fuse(dense, kw, _cos_lookup(ids, X, q))
+    method, weight = fusion_for(emb.name)
+    return fuse(dense, kw, _cos_lookup(ids, X, q), weight, method=method)
 
 
 _HIT_SQL = ("SELECT m.id, m.message_id, m.thread_id, m.subject, m.from_name, m.date, m.text, "
@@ -376,18 +520,27 @@ def _message_hits(conn, ranked, terms) -> list[SearchHit]:
     return [_hit(rows[i], s, terms) for i, s in ranked if i in rows]
 
 
-def _thread_hits(ws, ranked, k, terms) -> list[SearchHit]:
-    conn = ws.db
-    rows = _rows(conn, [i for i, _ in ranked])
+def group_threads(ranked: list[tuple[int, float]], thread_of: dict[int, str]
+                  ) -> list[tuple[float, str, int]]:
+    """``(score, thread id, best message id)`` best first: a thread scores its best message
+    plus ``THREAD_SECOND`` times its 2nd and 3rd best (messages missing from ``thread_of`` are
+    left out)."""
     groups: dict[str, list[tuple[int, float]]] = {}
     for i, s in ranked:
-        if i in rows:
-            groups.setdefault(rows[i][2] or f"message:{rows[i][1]}", []).append((i, s))
+        if i in thread_of:
+            groups.setdefault(thread_of[i], []).append((i, s))
     scored = []
     for tid, ms in groups.items():
         ss = sorted((s for _, s in ms), reverse=True)
         scored.append((ss[0] + THREAD_SECOND * sum(ss[1:3]), tid, ms[0][0]))
     scored.sort(key=lambda x: -x[0])
+    return scored
+
+
+def _thread_hits(ws, ranked, k, terms) -> list[SearchHit]:
+    conn = ws.db
+    rows = _rows(conn, [i for i, _ in ranked])
+    scored = group_threads(ranked, {i: r[2] or f"message:{r[1]}" for i, r in rows.items()})
     hits = []
     for score, tid, best in scored[:k]:
         t = conn.execute("SELECT subject, start, \"end\", messages, participants FROM threads "
@@ -413,7 +566,7 @@ def make_snippet(text: str, terms, width: int = SNIPPET_CHARS) -> tuple[str, tup
     ``(start, end)`` offsets of the terms in it."""
     flat = " ".join(text.split())
     pats = [re.escape(t) + (r"\w*" if p else "") for t, p in terms if t]
-    rx = re.compile(r"(?<!\w)(?:" + "|".join(pats) + r")(?!\w)", re.I) if pats else None
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(pats) + r")(?!\w)", re.IGNORECASE) if pats else None
     matches = list(rx.finditer(flat)) if rx else []
     start = 0
     if matches and len(flat) > width:

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 from miner.errors import NotFoundError
 from miner.stages import embeddings as E
 from miner.stages.search import (
-    QueryError, fts_expression, make_snippet, more_like_this, query_terms, search,
+    QueryError,
+    fts_expression,
+    make_snippet,
+    more_like_this,
+    query_terms,
+    search,
 )
 from miner.types import SearchHit
 
