@@ -1,11 +1,14 @@
 """Recurring problems: question messages grouped across threads and years.
 
 A message poses a problem when one of its sentences does (:mod:`miner.stages.questions`).
-Its question text (cleaned subject + its question sentences) is embedded once through the
-embeddings stage's cache, and the question vectors are grouped by average-linkage agglomerative
-clustering under a cosine threshold tuned on the dev half of SemEval-2016 Task 3
-(:data:`THRESHOLDS`). Each group gets a canonical question (the member closest to all others),
-its threads, people, first and last dates, and best answers.
+Question messages are compared by a hybrid similarity: :data:`SEMANTIC_WEIGHT` times the cosine
+of their message vectors (subject + the author's whole new text, reused from the embeddings
+stage, never re-embedded) plus the rest times the cosine of their TF-IDF vectors (the same text).
+They are grouped by average-linkage agglomerative clustering under a similarity threshold tuned
+on the dev half of SemEval-2016 Task 3 (:data:`THRESHOLDS`). Each group gets a canonical question
+(the member most similar to all others), its threads, people, first and last dates, and best
+answers. Problem ids are stable: a new run's groups inherit the id of the previous group they
+share most question messages with (Jaccard >= :data:`KEEP_ID_OVERLAP`).
 """
 from __future__ import annotations
 
@@ -24,10 +27,13 @@ log = logging.getLogger(__name__)
 REQUIRES = ("embeddings",)
 WRITES = ("question_messages", "problems", "problem_threads", "problem_answers")
 
-# Cosine above which two questions are the same problem (average linkage), tuned on the dev
-# half of SemEval-2016 Task 3 train-part2 by tests/problems/test_semeval.py (printed there).
-THRESHOLDS = {"all-MiniLM-L6-v2": 0.25, "minilm-static-256": 0.4}  # static: not tuned yet
-DEFAULT_THRESHOLD = 0.25
+# Hybrid similarity above which two questions are the same problem (average linkage), tuned on
+# the dev half of SemEval-2016 Task 3 train-part2 by tests/problems/test_semeval.py (printed
+# there) with SEMANTIC_WEIGHT = 0.5.
+SEMANTIC_WEIGHT = 0.5
+THRESHOLDS = {"all-MiniLM-L6-v2": 0.175, "minilm-static-256-m2v": 0.35, "minilm-static-256": 0.35}
+DEFAULT_THRESHOLD = 0.175
+KEEP_ID_OVERLAP = 0.3  # Jaccard of question messages needed to keep a previous problem's id
 QUESTION_MIN = 0.5  # classifier probability for a sentence to count as a question
 MAX_ANSWERS = 3
 SPACY_LIMIT = 20_000  # above this many messages, sentences are split by regex, not spaCy
@@ -63,8 +69,27 @@ def threshold_for(model: str) -> float:
     return THRESHOLDS.get(model, DEFAULT_THRESHOLD)
 
 
-def group(vectors: np.ndarray, threshold: float) -> np.ndarray:
-    """Cluster labels of unit ``vectors``: average linkage, cut at cosine ``threshold``."""
+def similarity(vectors: np.ndarray, texts: Sequence[str] | None = None,
+               weight: float = SEMANTIC_WEIGHT) -> np.ndarray:
+    """``weight`` x cosine of ``vectors`` + (1 - ``weight``) x cosine of the texts' TF-IDF
+    (sublinear tf, English stop words, fitted on ``texts``); embeddings alone without texts."""
+    v = np.asarray(vectors, dtype=np.float32)
+    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    sim = v @ v.T
+    if texts is None or weight >= 1.0:
+        return sim
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        t = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(list(texts))
+    except ValueError:  # only stop words: nothing lexical to compare
+        return sim
+    return weight * sim + (1.0 - weight) * (t @ t.T).toarray().astype(np.float32)
+
+
+def group(vectors: np.ndarray, threshold: float, texts: Sequence[str] | None = None,
+          weight: float = SEMANTIC_WEIGHT) -> np.ndarray:
+    """Cluster labels: average linkage over :func:`similarity`, cut at ``threshold``."""
     n = len(vectors)
     if n == 0:
         return np.zeros(0, dtype=int)
@@ -72,14 +97,48 @@ def group(vectors: np.ndarray, threshold: float) -> np.ndarray:
         return np.zeros(1, dtype=int)
     from sklearn.cluster import AgglomerativeClustering
 
-    ac = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+    sim = similarity(vectors, texts, weight)
+    dist = np.clip(1.0 - sim, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    ac = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                  distance_threshold=1.0 - threshold)
-    return ac.fit_predict(np.asarray(vectors, dtype=np.float32))
+    return ac.fit_predict(dist)
 
 
-def central(vectors: np.ndarray) -> int:
-    """Row of the member closest on average to all the others (the canonical phrasing)."""
-    return int(np.argmax((vectors @ vectors.T).mean(axis=1)))
+def stable_ids(groups: Sequence[Sequence[str]], previous: Mapping[str, int], next_id: int,
+               min_overlap: float = KEEP_ID_OVERLAP) -> list[int]:
+    """Ids for ``groups`` (lists of question keys): each keeps the previous problem id it shares
+    the largest Jaccard overlap with (at least ``min_overlap``; one-to-one, biggest overlaps
+    first); the others get fresh ids from ``next_id`` on, never reusing an old one."""
+    old: dict[int, set[str]] = {}
+    for k, pid in previous.items():
+        old.setdefault(pid, set()).add(k)
+    cands = []
+    for gi, g in enumerate(groups):
+        gs = set(g)
+        for pid in {previous[k] for k in gs if k in previous}:
+            j = len(gs & old[pid]) / len(gs | old[pid])
+            if j >= min_overlap:
+                cands.append((-j, pid, gi))
+    ids: list[int | None] = [None] * len(groups)
+    used: set[int] = set()
+    for _, pid, gi in sorted(cands):
+        if ids[gi] is None and pid not in used:
+            ids[gi] = pid
+            used.add(pid)
+    for gi in range(len(groups)):
+        if ids[gi] is None:
+            ids[gi] = next_id
+            next_id += 1
+    return [int(i) for i in ids]  # type: ignore[arg-type]
+
+
+def central(vectors: np.ndarray, sim: np.ndarray | None = None) -> int:
+    """Row of the member closest on average to all the others (the canonical phrasing);
+    ``sim`` is their similarity matrix when already known."""
+    if sim is None:
+        sim = vectors @ vectors.T
+    return int(np.argmax(sim.mean(axis=1)))
 
 
 def same_problem(ws_or_vectors, a, b, *, threshold: float | None = None):
@@ -137,17 +196,22 @@ def find_questions(rows: Sequence[tuple], clf, *, use_spacy: bool = True) -> lis
 
 
 def run(ws, progress: Callable[[int, int], None] | None = None, *,
+        vectors: tuple[Sequence[str], np.ndarray] | None = None,
         embed_fn: Callable[[list[str]], np.ndarray] | None = None,
         classifier=None, threshold: float | None = None) -> dict:
-    """Detect question messages, group them into recurring problems and store them."""
+    """Detect question messages, group them into recurring problems and store them.
+
+    ``vectors`` (keys, matrix) defaults to the embeddings stage's :func:`message_vectors`;
+    ``embed_fn`` embeds the few question messages without a stored vector. Tests pass fakes."""
     from miner.stages.questions import QuestionClassifier
 
     tick = progress or (lambda done, total: None)
     db = ws.db
-    if embed_fn is None or threshold is None:
-        from miner.stages.embeddings import embed_texts, model_name
+    if vectors is None or embed_fn is None or threshold is None:
+        from miner.stages.embeddings import embed_texts, message_vectors, model_name
 
         embed_fn = embed_fn or (lambda texts: embed_texts(ws, texts))
+        vectors = vectors if vectors is not None else message_vectors(ws)
         threshold = threshold if threshold is not None else threshold_for(model_name(ws))
     clf = classifier or QuestionClassifier.load()
     rows = db.execute(
@@ -157,8 +221,11 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
     tick(1, 4)
     qs = find_questions([tuple(r) for r in rows], clf, use_spacy=len(rows) <= SPACY_LIMIT)
     tick(2, 4)
-    vecs = np.asarray(embed_fn([q[2] for q in qs]), dtype=np.float32) if qs else np.zeros((0, 1))
-    labels = group(vecs, threshold)
+    full = {r[0]: (clean_subject(r[1]) + ". " + (r[2] or "")[:4000]).strip(". ") for r in rows}
+    texts = [full[q[0]] for q in qs]
+    vecs = _question_vectors([q[0] for q in qs], texts, vectors, embed_fn)
+    sim = similarity(vecs, texts) if qs else np.zeros((0, 0), np.float32)
+    labels = group(vecs, threshold, texts)
     tick(3, 4)
     meta = {r[0]: r[1:] for r in db.execute(
         "SELECT key, thread_id, person_id, date, message_id FROM messages")}
@@ -166,14 +233,19 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
     for i, lab in enumerate(labels):
         by_label.setdefault(int(lab), []).append(i)
     groups = sorted(by_label.values(), key=lambda m: (
-        -len({meta[qs[i][0]][0] for i in m}), min(meta[qs[i][0]][2] or "" for i in m)))
+        -len({meta[qs[i][0]][0] for i in m}), min(meta[qs[i][0]][2] or "" for i in m),
+        min(qs[i][0] for i in m)))
+    previous = dict(db.execute("SELECT key, problem_id FROM question_messages "
+                               "WHERE problem_id IS NOT NULL").fetchall())
+    next_id = (db.execute("SELECT max(problem_id) FROM problems").fetchone()[0] or 0) + 1
+    pids = stable_ids([[qs[i][0] for i in m] for m in groups], previous, next_id)
     experts = _expert_scores(db)
     with db:
         for t in WRITES:
             db.execute(f"DELETE FROM {t}")
-        for pid, members in enumerate(groups, start=1):
+        for pid, members in zip(pids, groups):
             keys = [qs[i][0] for i in members]
-            canon = keys[central(vecs[members])]
+            canon = keys[central(vecs[members], sim[np.ix_(members, members)])]
             threads = sorted({meta[k][0] for k in keys if meta[k][0]})
             dates = sorted(meta[k][2] for k in keys if meta[k][2])
             db.execute("INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
@@ -193,7 +265,29 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
     return {"question_messages": len(qs), "problems": len(groups),
             "recurring": sum(1 for s in sizes if s >= 2),
             "mean_threads_per_problem": round(float(np.mean(sizes)), 3) if sizes else 0.0,
-            "largest": max(sizes) if sizes else 0, "threshold": threshold}
+            "largest": max(sizes) if sizes else 0, "threshold": threshold,
+            "kept_ids": sum(1 for p in pids if p < next_id)}
+
+
+def _question_vectors(keys: Sequence[str], texts: Sequence[str],
+                      vectors: tuple[Sequence[str], np.ndarray],
+                      embed_fn: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """The stored message vectors of ``keys``; the missing ones embedded from ``texts``."""
+    pos = {k: i for i, k in enumerate(vectors[0])}
+    mat = np.asarray(vectors[1], dtype=np.float32)
+    missing = [i for i, k in enumerate(keys) if k not in pos]
+    dim = mat.shape[1] if mat.ndim == 2 and mat.shape[0] else None
+    extra = np.asarray(embed_fn([texts[i] for i in missing]), dtype=np.float32) if missing \
+        else None
+    if dim is None:
+        dim = extra.shape[1] if extra is not None else 1
+    out = np.zeros((len(keys), dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        if k in pos:
+            out[i] = mat[pos[k]]
+    for j, i in enumerate(missing):
+        out[i] = extra[j]  # type: ignore[index]
+    return out
 
 
 def _expert_scores(db) -> Mapping[int, float]:

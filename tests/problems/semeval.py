@@ -30,18 +30,27 @@ def load(corpora: Path):
     return questions, pairs
 
 
-def question_texts(questions, clf):
-    """What miner embeds for a question: cleaned subject + its question sentences."""
-    from miner.stages.problems import find_questions
+def question_texts(questions):
+    """What the problems stage compares: cleaned subject + the whole body."""
+    from miner.stages.problems import clean_subject
 
-    ids = list(questions)
-    rows = [(i, questions[i][0], questions[i][1], 1) for i in ids]
-    found = {k: t for k, _, t, _ in find_questions(rows, clf, use_spacy=False)}
-    out = {}
-    for i in ids:
-        subj, body = questions[i]
-        out[i] = found.get(i) or (subj + ". " + " ".join(body.split()[:60]))
-    return out
+    return {i: (clean_subject(s) + ". " + (b or "")[:4000]).strip(". ")
+            for i, (s, b) in questions.items()}
+
+
+def question_vectors(ws, questions):
+    """Message vectors (subject + body chunks, as the embeddings stage makes them) of every
+    question, stored as messages of ``ws`` (cached: a re-run embeds nothing)."""
+    from miner.pipeline import run_stages
+    from miner.stages.embeddings import message_vectors
+
+    with ws.db:
+        for i, (subj, body) in questions.items():
+            ws.db.execute("INSERT OR IGNORE INTO messages(key, message_id, list, subject, text, "
+                          "thread_id) VALUES (?, ?, 'semeval', ?, ?, ?)", (i, i, subj, body, i))
+    run_stages(ws, ["embeddings"])
+    keys, x = message_vectors(ws)
+    return dict(zip(keys, x))
 
 
 def bm25_scores(questions, pairs, k1=1.2, b=0.75):
@@ -67,27 +76,49 @@ def prf(gold, pred):
             "F1": round(float(2 * p * r / (p + r)) if p + r else 0.0, 3)}
 
 
-def miner_decisions(ids, vectors, pairs, threshold):
+def miner_decisions(ids, vectors, texts, pairs, threshold, weight):
     from miner.stages.problems import group
 
-    labels = dict(zip(ids, group(vectors, threshold)))
+    labels = dict(zip(ids, group(vectors, threshold, [texts[i] for i in ids], weight)))
     return np.array([labels[o] == labels[r] for o, r, _, _ in pairs])
 
 
-def evaluate(questions, pairs, texts, vectors_by_id, grid=None):
-    """Tune both thresholds on the dev half; report P/R/F1 on each half."""
-    grid = grid if grid is not None else np.round(np.arange(0.10, 0.91, 0.025), 3)
+WEIGHTS = (0.4, 0.5, 0.6, 0.8, 1.0)
+
+
+def evaluate(questions, pairs, texts, vectors_by_id, grid=None, weights=WEIGHTS):
+    """Tune miner's (semantic weight, threshold) and BM25's threshold on the dev half only;
+    report P/R/F1 on dev, test and all pairs."""
+    grid = grid if grid is not None else np.round(np.arange(0.10, 0.81, 0.025), 3)
     ids = list(questions)
     vecs = np.stack([vectors_by_id[i] for i in ids])
     gold = np.array([p[2] for p in pairs])
     dev = np.array([p[3] == "dev" for p in pairs])
     bm = bm25_scores(questions, pairs)
-    best_t = max(grid, key=lambda t: prf(gold[dev], miner_decisions(ids, vecs, pairs, t)[dev])["F1"])
+    scored = [(prf(gold[dev], miner_decisions(ids, vecs, texts, pairs, t, w)[dev])["F1"], -w, t)
+              for w in weights for t in grid]
+    _, neg_w, best_t = max(scored)
+    best_w = -neg_w
     bm_grid = np.unique(np.quantile(bm, np.linspace(0, 1, 101)))
     best_b = max(bm_grid, key=lambda t: prf(gold[dev], bm[dev] >= t)["F1"])
-    dec = miner_decisions(ids, vecs, pairs, best_t)
-    out = {"miner_threshold": float(best_t), "bm25_threshold": round(float(best_b), 3)}
+    dec = miner_decisions(ids, vecs, texts, pairs, best_t, best_w)
+    out = {"miner_threshold": float(best_t), "miner_semantic_weight": float(best_w),
+           "bm25_threshold": round(float(best_b), 3),
+           "dev_f1_at_stage_default": prf(gold[dev], miner_decisions(
+               ids, vecs, texts, pairs, _stage_threshold(), _stage_weight())[dev])["F1"]}
     for name, mask in (("dev", dev), ("test", ~dev), ("all", np.ones_like(dev))):
         out[f"miner_{name}"] = prf(gold[mask], dec[mask])
         out[f"bm25_{name}"] = prf(gold[mask], bm[mask] >= best_b)
     return out
+
+
+def _stage_threshold():
+    from miner.stages.problems import DEFAULT_THRESHOLD
+
+    return DEFAULT_THRESHOLD
+
+
+def _stage_weight():
+    from miner.stages.problems import SEMANTIC_WEIGHT
+
+    return SEMANTIC_WEIGHT

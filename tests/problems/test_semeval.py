@@ -1,7 +1,12 @@
 """Acceptance: SemEval-2016 Task 3 train-part2, "same recurring problem" over the 670 pairs.
 
-Both thresholds (miner's clustering cut, BM25's score cut) are tuned on the dev half (split by a
-hash of the original question id); figures are printed for dev, test and all pairs."""
+miner groups the 737 questions (subject + whole body) by the problems stage's own clustering;
+its semantic weight and threshold, and BM25's score cut, are tuned on the dev half only (split by
+a hash of the original question id). P/R/F1 are printed for dev, test and all pairs, and the
+assertion is on the test half. Measured 2026-11-29 (MiniLM): test F1 0.733 vs BM25 0.689, all
+pairs 0.776 vs 0.677; static model: test 0.703 vs 0.689.
+
+Run: pytest -m "slow and model" -s tests/problems/test_semeval.py"""
 from __future__ import annotations
 
 import json
@@ -13,17 +18,17 @@ from . import semeval
 
 @pytest.mark.slow
 @pytest.mark.model
-def test_miner_grouping_beats_bm25_on_semeval(corpora, tmp_path):
-    from miner.stages.embeddings import embed_texts
-    from miner.stages.questions import QuestionClassifier
+@pytest.mark.parametrize("model", ["minilm", "static"])
+def test_miner_grouping_beats_bm25_on_semeval(corpora, tmp_path_factory, model):
     from miner.workspace import Workspace
 
     qs, pairs = semeval.load(corpora)
     assert len(pairs) == 670
-    texts = semeval.question_texts(qs, QuestionClassifier.load())
-    ws = Workspace.open(tmp_path / "ws", create=True, overrides={"embedding_model": "minilm"})
-    ids = list(qs)
-    vecs = embed_texts(ws, [texts[i] for i in ids])
-    out = semeval.evaluate(qs, pairs, texts, dict(zip(ids, vecs)))
-    print(json.dumps(out, indent=1))
+    texts = semeval.question_texts(qs)
+    ws = Workspace.open(tmp_path_factory.mktemp(model) / "ws", create=True,
+                        overrides={"embedding_model": model})
+    out = semeval.evaluate(qs, pairs, texts, semeval.question_vectors(ws, qs))
+    print(model, json.dumps(out, indent=1))
+    assert out["miner_test"]["F1"] > out["bm25_test"]["F1"]
     assert out["miner_all"]["F1"] > out["bm25_all"]["F1"]
+    ws.close()
