@@ -2,10 +2,10 @@
 
 A link ``pipermail/r-sig-meta-analysis/YYYY-Month/NNNNNN.html`` names the NNNNNN-th message of
 the whole archive in pipermail's global numbering (0-based, months in order, each month file in
-file order). Checked by hand on 2026-11-29: with that numbering every link target falls inside
-its own month's range of numbers, and the subjects of the three targets opened matched the
-linking messages' context; a per-month numbering cannot be right (numbers reach the thousands
-while a month holds at most ~200 messages)."""
+file order). Checked on 2026-11-29 only mechanically: with that numbering every link target
+falls inside its own month's range of numbers (the test asserts it); a per-month numbering
+cannot be right (numbers reach the thousands while a month holds at most ~200 messages). No
+target was opened by hand yet."""
 from __future__ import annotations
 
 import calendar
