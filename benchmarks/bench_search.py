@@ -8,11 +8,18 @@
   the same run: the search-engine order, BM25 alone (``mode="keyword"``) and MiniLM cosine alone
   (``mode="semantic"``). Dev = the first half of the questions (file order; fusion weights were
   tuned on it only), test = the second half.
-* ``asked-before``: r-sig-meta-analysis messages linking an earlier pipermail thread; search with
-  the message's new text (links removed), restricted to messages dated before it, thread results;
-  recall@10 of the linked thread, for hybrid, keyword and semantic.
-* ``latency``: a 100,000-message gen_mbox workspace (static model for speed), p50/p95 of
-  keyword, semantic and hybrid queries, FTS5 alone as the reference; exact vs hnswlib.
+* ``asked-before`` (static model; ``asked-before-minilm`` for MiniLM): r-sig-meta-analysis
+  messages linking an earlier pipermail thread; search with the message's new text (links
+  removed), restricted to messages dated before it, thread results; recall@10 of the linked
+  thread for hybrid, keyword and semantic, on the tuning half (even-numbered cases in date
+  order), the held-out half (odd) and all.
+* ``latency``: a 100,000-message gen_mbox workspace (``--quick``: 10,000; static model), 40
+  queries each run in every mode in turn; wall and CPU p50/p95 of keyword, semantic, hybrid and
+  hybrid --threads next to FTS5 alone (the reference, same loop); then hnswlib against the exact
+  product (recall@10 and latency).
+* ``tune``: every fusion variant (RRF and convex, dense weight 0.1 to 0.9) on the SemEval dev
+  half and on the asked-before tuning half, with the held-out halves printed next to them
+  (``tune-asked``: asked-before only).
 
 Usage: python benchmarks/bench_search.py [semeval] [asked-before] [asked-before-minilm] [latency]
        [tune] [--quick] [--json FILE]

@@ -134,3 +134,56 @@ def test_hybrid_without_embeddings_falls_back_to_keywords(tmp_path):
     w = make_workspace(tmp_path / "noemb")
     assert search(w, "budget")[0].thread_id == "t2"
     w.close()
+
+
+def test_rrf_fusion_rewards_agreement_and_weights():
+    from miner.stages.search import fuse
+
+    dense, kw = [(1, 0.9), (2, 0.8)], [(2, 5.0), (3, 4.0)]
+    out = fuse(dense, kw, weight=0.5, method="rrf")
+    assert [i for i, _ in out][0] == 2 and {i for i, _ in out} == {1, 2, 3}
+    assert [i for i, _ in fuse(dense, kw, weight=0.9, method="rrf")][:2] == [2, 1]
+    assert [i for i, _ in fuse(dense, kw, weight=0.1, method="rrf")][:2] == [2, 3]
+
+
+def test_fusion_is_chosen_per_model():
+    from miner.stages.search import FUSION_DEFAULT, fusion_for
+
+    assert fusion_for("all-MiniLM-L6-v2")[0] in ("rrf", "convex")
+    assert fusion_for("some-fake-model") == FUSION_DEFAULT
+
+
+def _many(tmp_path, n=300):
+    rows = [(f"k{i}@x", f"subject {i % 17}", f"common words here {'alpha' if i % 3 else 'beta'} "
+             f"{'gamma' if i % 5 == 0 else ''} item{i}", f"t{i}", 1 + i % 3,
+             f"2020-{1 + i % 12:02d}-01T00:00:00+00:00", "a" if i % 2 else "b", "A")
+            for i in range(n)]
+    return make_workspace(tmp_path / "many", rows)
+
+
+def test_keyword_budget_bounds_work_and_filters_still_hold(tmp_path):
+    from miner.stages import search as S
+
+    w = _many(tmp_path)
+    terms = S.query_terms("alpha gamma")
+    exact = S.keyword_ranking(w.db, terms, "", [], 50, budget=10**6)
+    assert exact and all(a[1] >= b[1] for a, b in zip(exact, exact[1:]))
+    small = S.keyword_ranking(w.db, terms, "", [], 50, budget=20)
+    assert 0 < len(small) <= 50
+    where, args = S._filters(w.db, "a", None, None, None, None)
+    ok = {r[0] for r in w.db.execute("SELECT id FROM messages WHERE list = 'a'")}
+    paged = S.keyword_ranking(w.db, terms, where, args, 30, budget=10)  # pages through matches
+    assert len(paged) == 30 and {i for i, _ in paged} <= ok
+    assert S.keyword_ranking(w.db, S.query_terms("nothingmatches"), where, args, 5) == []
+    w.close()
+
+
+def test_terms_in_most_messages_are_dropped(tmp_path):
+    from miner.stages import search as S
+
+    w = _many(tmp_path)
+    kept, df = S.select_terms(w.db, S.query_terms("common gamma"))
+    assert [t for t, _ in kept] == ["gamma"] and df["common"] == 300
+    kept, _ = S.select_terms(w.db, S.query_terms("common"))  # nothing else left: keep it
+    assert [t for t, _ in kept] == ["common"]
+    w.close()
