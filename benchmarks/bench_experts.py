@@ -103,15 +103,47 @@ def _embedder(kind: str):
     return load_embedder(kind)
 
 
-if __name__ == "__main__":
+def _default_workspace():
+    """For ``python -m benchmarks`` (no WORKSPACE given): r-sig-meta-analysis, ingested once
+    into $MINER_BENCH_CACHE/rsig (the workspace bench_search's asked-before part uses)."""
+    from pathlib import Path
+
     from miner.workspace import Workspace
 
-    ws = Workspace.open(sys.argv[1])
-    emb = _embedder((sys.argv[3:] or ["hashing"])[0])
-    if "--tune" in sys.argv:
-        for mrr, w, hl in tune(ws, sys.argv[2], sys.argv[sys.argv.index("--tune") + 1], emb)[:10]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks._util import CACHE, SHARED
+
+    path = CACHE / "rsig"
+    if (path / "corpus.sqlite").exists():
+        return Workspace.open(path)
+    ws = Workspace.open(path, create=True)
+    ws.ingest([str(SHARED / "corpora" / "r-sig-meta-analysis" / "raw")],
+              list_name="r-sig-meta-analysis")
+    return ws
+
+
+if __name__ == "__main__":
+    import json
+    from pathlib import Path
+
+    from miner.workspace import Workspace
+
+    argv = sys.argv[1:]
+    out = argv.pop(argv.index("--json") + 1) if "--json" in argv else None
+    argv = [a for a in argv if a not in ("--json", "--quick")]  # --quick: already small
+    ws = Workspace.open(argv[0]) if argv else _default_workspace()
+    cut = argv[1] if len(argv) > 1 else "2023-01-01"
+    emb = _embedder((argv[2:] or ["hashing"])[0])
+    if "--tune" in argv:
+        for mrr, w, hl in tune(ws, cut, argv[argv.index("--tune") + 1], emb)[:10]:
             print(f"MRR {mrr:.3f}  weights {w}  half-life {hl}")
     else:
-        for k, v in evaluate(ws, sys.argv[2], emb).items():
+        res = evaluate(ws, cut, emb)
+        for k, v in res.items():
             print(f"{k:12s} MRR {v['mrr']:.3f}  recall@5 {v['recall@5']:.3f}  "
                   f"(n={v['questions']})")
+        if out:
+            Path(out).write_text(json.dumps([
+                {"benchmark": "experts", "metric": f"routing {k} {m} (after {cut})",
+                 "value": round(v[m], 3), "unit": "", "target": None, "pass": None}
+                for k, v in res.items() for m in ("mrr", "recall@5")], indent=1))
