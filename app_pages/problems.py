@@ -35,7 +35,8 @@ st.dataframe(pd.DataFrame([{
     column_config={"asked": st.column_config.NumberColumn("asked", format="%d times")})
 
 st.subheader("Each problem with its best answers", anchor=False)
-for i, prob in enumerate(problems[:25]):
+st.caption("The 10 most frequent; the table above lists them all.")
+for i, prob in enumerate(problems[:10]):
     head = f"{H.md(R.shown(prob.question), 110)} — asked {prob.count} times"
     with st.expander(head, expanded=i == 0):
         st.caption(f"{prob.people} people · first seen {H.date(prob.first_seen)} · last seen "

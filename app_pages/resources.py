@@ -91,12 +91,25 @@ def switch_workspace(path: str) -> None:
     st.session_state["workspace_path"] = str(Path(path).expanduser())
 
 
+_versions: dict[str, tuple[float, tuple]] = {}
+VERSION_TTL = 1.0  # seconds a data-version lookup is reused (one page run makes dozens)
+
+
 def token() -> tuple:
-    """Changes whenever the workspace's data does (cheap: a handful of max/count lookups)."""
+    """Changes whenever the workspace's data does (a handful of max/count lookups, at most once
+    a second; writes made through the app change it at once via :func:`edited`)."""
+    import time
+
     from miner.store.app_queries import data_version
 
     w = ws()
-    return (str(w.path), data_version(w.db), _edits["n"], pseudonymise_on())
+    path = str(w.path)
+    now = time.monotonic()
+    hit = _versions.get(path)
+    if hit is None or now - hit[0] > VERSION_TTL:
+        hit = (now, data_version(w.db))
+        _versions[path] = hit
+    return (path, hit[1], _edits["n"], pseudonymise_on())
 
 
 def edited() -> None:
@@ -253,10 +266,15 @@ def threads(query: str = "", limit: int = 300):
     return _threads(ws(), token(), query, limit)
 
 
-def thread(ref: str):
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _thread(_w, key: tuple, ref: str):
     from miner.store.queries import resolve_thread
 
-    return resolve_thread(ws().db, ref)
+    return resolve_thread(_w.db, ref)
+
+
+def thread(ref: str):
+    return _thread(ws(), token(), ref)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -280,10 +298,15 @@ def participants(thread_id: str):
     return [p.person(x) if x.person_id >= 0 else x for x in people] if p else people
 
 
-def message(message_id: str):
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _message(_w, key: tuple, message_id: str):
     from miner.store.queries import get_message
 
-    m = get_message(ws().db, message_id)
+    return get_message(_w.db, message_id)
+
+
+def message(message_id: str):
+    m = _message(ws(), token(), message_id)
     p = pseudo()
     return p.message(m) if p else m
 
