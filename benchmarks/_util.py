@@ -67,32 +67,38 @@ def print_table(rows: list[dict]) -> None:
               f"{str(r.get('target') or ''):>14s} {ok}")
 
 
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except (OSError, ValueError):
+            pass
+    return out
+
+
 def _tree_memory(pid: int) -> tuple[float, float]:
-    """(sum of PSS over ``pid`` and its descendants, largest single RSS), in MB.
+    """(sum of PSS over ``pid`` and its descendants, largest single RSS), in MB, from /proc
+    (``smaps_rollup``: cheap enough to sample every second; 0 where /proc lacks it).
 
     PSS counts pages shared between forked workers once, so the sum is the real footprint."""
-    try:
-        import psutil
-    except ImportError:
-        return 0.0, 0.0
-    try:
-        root = psutil.Process(pid)
-        procs = [root] + root.children(recursive=True)
-    except psutil.Error:
-        return 0.0, 0.0
     pss = rss = 0.0
-    for p in procs:
+    for p in _descendants(pid):
         try:
-            full = p.memory_full_info()
-            pss += getattr(full, "pss", full.rss)
-            rss = max(rss, full.rss)
-        except psutil.Error:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1]) / 1024
+                elif line.startswith("Rss:"):
+                    rss = max(rss, int(line.split()[1]) / 1024)
+        except (OSError, ValueError):
             pass
-    return pss / 2**20, rss / 2**20
+    return pss, rss
 
 
 def measure_child(code: str, *args: str, python: str = sys.executable, stream: bool = False,
-                  interval: float = 0.5) -> dict:
+                  interval: float = 1.0) -> dict:
     """Like :func:`run_child`, and also: CPU seconds (user + system, the child and the workers it
     waited for), the peak of the process tree's summed PSS (sampled every ``interval`` s), the
     peak single-process RSS and the load average before and after. With ``stream`` the child's
