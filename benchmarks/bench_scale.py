@@ -124,6 +124,8 @@ ws = Workspace.open(sys.argv[1])
 nq = int(sys.argv[2])
 t0 = time.perf_counter()
 emb = embedder_for_search(ws)
+if emb is None:  # hybrid would silently fall back to keywords: that is not what we measure
+    sys.exit("no message vectors for the configured model: run the embeddings stage first")
 ids, X = load_matrix(ws, emb)
 t_matrix = time.perf_counter() - t0
 rss_matrix = _peak()
