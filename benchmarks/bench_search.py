@@ -425,8 +425,16 @@ def run_latency(rows: list, quick: bool = False, n_queries: int = 40) -> dict:
                                     1000 * (time.process_time() - c)))
         return times
 
+    def old_keyword(q):  # the keyword query before the budget (all matches scored and joined)
+        expr = S.fts_expression(S.query_terms(q)[:S.MAX_TERMS])
+        if expr:
+            ws.db.execute("SELECT m.id, -bm25(messages_fts, 1.0, 1.0) AS s FROM messages_fts "
+                          "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts "
+                          "MATCH ? ORDER BY s DESC LIMIT 100", (expr,)).fetchall()
+
     load0 = os.getloadavg()[0]
     times = loop({"FTS5 only (reference)": fts_only,
+                  "old keyword SQL (before)": old_keyword,
                   "keyword": lambda q: S.search(ws, q, mode="keyword"),
                   "semantic": lambda q: S.search(ws, q, mode="semantic"),
                   "hybrid": lambda q: S.search(ws, q, mode="hybrid"),

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -40,7 +41,8 @@ REQUIRES: tuple[str, ...] = ()
 WRITES = ("embeddings", "message_chunks")
 
 MAX_CHUNKS = 16  # a message longer than this many chunks (log dumps) keeps its first ones
-ENCODE_BLOCK = 512  # texts per encode() call (and per committed transaction)
+ENCODE_BLOCK = 512  # texts per encode() call
+COMMIT_EVERY = 5.0  # seconds between commits of new vectors (a killed run keeps what it did)
 
 
 # --------------------------------------------------------------------------- the model
@@ -296,14 +298,23 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
     items = list(pending.items())
     total = len(items)
     tick(0, total)
-    for i in range(0, total, ENCODE_BLOCK):
-        block = items[i:i + ENCODE_BLOCK]
-        vecs = emb.encode([t for _, t in block], batch_size=ws.config["batch_size"])
-        with conn:
+    last_commit = time.monotonic()
+    try:
+        for i in range(0, total, ENCODE_BLOCK):
+            block = items[i:i + ENCODE_BLOCK]
+            vecs = emb.encode([t for _, t in block], batch_size=ws.config["batch_size"])
+            blob = np.asarray(vecs, dtype="<f2")  # one conversion per block, then row views
             conn.executemany(
                 "INSERT OR IGNORE INTO embeddings(model, hash, dim, vector) VALUES (?,?,?,?)",
-                [(emb.name, h, emb.dim, to_blob(v)) for (h, _), v in zip(block, vecs)])
-        tick(min(i + ENCODE_BLOCK, total), total)
+                [(emb.name, h, emb.dim, blob[j].tobytes()) for j, (h, _) in enumerate(block)])
+            if time.monotonic() - last_commit > COMMIT_EVERY:  # a slow model keeps its work
+                conn.commit()
+                last_commit = time.monotonic()
+            tick(min(i + ENCODE_BLOCK, total), total)
+        conn.commit()
+    except BaseException:
+        conn.commit()  # vectors already computed are worth keeping (they are keyed by content)
+        raise
     rows, h = [], iter(hashes)
     for key, src, chunks in todo:
         rows += [(key, emb.name, j, a, b, next(h), src) for j, (a, b, _) in enumerate(chunks)]

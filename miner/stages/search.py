@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -54,6 +55,7 @@ COMMON_SHARE = 0.5  # terms in more messages than this share are dropped (BM25 i
 KEYWORD_BUDGET = 2000  # most messages FTS5 scores for one query (see keyword_ranking)
 FILTER_PAGES = 8  # with filters, up to this many budgets of matches are scanned
 SNIPPET_CHARS = 240
+SNIPPET_WINDOWS = 64  # candidate snippet windows tried (one per match, the first ones)
 
 
 class QueryError(MinerError):
@@ -576,9 +578,12 @@ def make_snippet(text: str, terms, width: int = SNIPPET_CHARS) -> tuple[str, tup
     start = 0
     if matches and len(flat) > width:
         best = (-1, 0)
-        for m in matches:
+        starts = [x.start() for x in matches]
+        words = [x.group(0).lower() for x in matches]
+        for m in matches[:SNIPPET_WINDOWS]:  # windows starting near each of the first matches
             a = max(0, m.start() - width // 4)
-            got = {x.group(0).lower() for x in matches if a <= x.start() and x.end() <= a + width}
+            got = {words[j] for j in range(bisect_left(starts, a), bisect_right(starts, a + width))
+                   if matches[j].end() <= a + width}
             if len(got) > best[0]:
                 best = (len(got), a)
         start = best[1]
