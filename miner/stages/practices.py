@@ -32,6 +32,10 @@ MERGE_COSINE = 0.9
 _NEEDS_PREVIOUS = re.compile(r"^(?:this|that|these|those|it|they|so|but|also|and|then|however|"
                              r"thus|therefore|in (?:that|this) case)\b", re.I)
 _BATCH = 400
+# Not statements of a mention whatever the detector says: questions (the guide labels them none),
+# supercite-style quotes ("RWH> ..."), and contact lines of signatures.
+_SKIP = re.compile(r"\?[\s\"')\]]*$|^\s*[A-Za-z]{1,6}>|\b(?:e-?mail|phone|fax|tel)\s*:|"
+                   r"\b\w+ at \w+\.(?:edu|com|org|ac|au|uk|de)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,8 @@ def statement_span(sents: list[tuple[int, int, str]], i: int) -> tuple[int, int]
 def mentions(text: str, detector) -> list[tuple[str, float, int, int]]:
     """``(kind, score, start, end)`` of each mention in one message's new text."""
     sents = split_sentences(text)
-    idx = [i for i, (_, _, s) in enumerate(sents) if usable(s) and not s.lstrip().startswith(">")]
+    idx = [i for i, (_, _, s) in enumerate(sents)
+           if usable(s) and not s.lstrip().startswith(">") and not _SKIP.search(flat(s))]
     if not idx:
         return []
     pred = detector.predict_scored([sents[i][2] for i in idx])

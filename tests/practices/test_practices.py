@@ -94,3 +94,21 @@ def test_classifier_json_round_trip_and_shipped_format(tmp_path):
     assert PracticeClassifier.load().to_dict()["format"] == FORMAT  # the shipped model loads
     with pytest.raises(Exception, match="not fitted"):
         PracticeClassifier(embedder=emb).predict(["x y z"])
+
+
+def test_questions_quotes_and_signatures_are_not_cards():
+    text = ("Do we need different materials for each group?\n\nRWH> bimodality in the audience.\n\n"
+            "John Doe email: john at anu.edu.au phone : +61 2 6125\n\n"
+            "I would suggest you try a smaller model first.")
+    found = practices.mentions(text, practices.RuleDetector())
+    assert [(k, text[a:b]) for k, _, a, b in found] == [
+        ("recommendation", "I would suggest you try a smaller model first.")]
+
+
+def test_ner_filters_software_words_and_unknown_places():
+    from miner.nlp.spacy_ner import _org_ok, _place_ok
+
+    assert [o for o in ("GUI", "Rcmdr", "al", "Purdue", "x (http://a.b)") if _org_ok(o)] == [
+        "Purdue"]
+    assert [p for p in ("Devore", "Fortran", "Australia", "Ohio") if _place_ok(p)] == [
+        "Australia", "Ohio"]
