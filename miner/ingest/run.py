@@ -117,7 +117,7 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
         if len(head) >= FOOTER_SAMPLE:
             break
     # Learn footers from the read-ahead (decoded once here; the result is reused below).
-    by_list: dict[str, list[str]] = {}
+    by_list: dict[str, list[ParsedMessage]] = {}
     for item in head:
         p = item.parsed
         if p is None and item.error is None:
@@ -128,10 +128,14 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
                 p = None
         parsed_head.append(p)
         if p is not None:
-            by_list.setdefault(_list_of(p, item, list_name) or "", []).append(p.body)
-    for lst, bodies in by_list.items():
+            by_list.setdefault(_list_of(p, item, list_name) or "", []).append(p)
+    from miner.threads import normalize_subject
+
+    for lst, msgs in by_list.items():
         known = footers_by_list.setdefault(lst, [])
-        for f in learn_footers(bodies):
+        for f in learn_footers([m.body for m in msgs], senders=[m.from_email.lower() for m in msgs],
+                               subjects=[normalize_subject(m.subject).lower() for m in msgs],
+                               names=[m.from_name for m in msgs]):
             if f not in known:
                 known.append(f)
                 conn.execute("INSERT OR IGNORE INTO footers(list, text) VALUES (?, ?)", (lst, f))
