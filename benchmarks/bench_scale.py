@@ -257,7 +257,12 @@ def run_one(n: int, *, reuse: bool, queries: int, minilm_sample: int,
     res: dict = {"n": n}
     if (reuse or fts_only) and saved.exists():
         res = json.loads(saved.read_text())
-        log(f"{n:,}: reusing {ws} (ingest/embedding figures from {res.get('when')})")
+        log(f"{n:,}: reusing {ws} (ingest figures from {res.get('when')})")
+        if not fts_only:  # incremental: a no-op unless the model (or its name) changed
+            emb = measure_child(EMBED, str(ws), stream=True)
+            if emb["report"]["texts_encoded"]:
+                log(f"{n:,}: re-embedded for {emb['model']} in {emb['wall']:.0f}s")
+                res["embed"], res["counts"] = emb, counts(ws / "corpus.sqlite")
     else:
         t0 = time.perf_counter()
         mbox, _ = gen_mbox(n)
