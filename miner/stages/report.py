@@ -131,7 +131,9 @@ def moderator_report(ws, since: str, until: str, list_name: str | None = None) -
 
 def _new_problems(conn, lo: str, hi: str, notes: list[str]) -> list[NamedCount]:
     cols = _has(conn, "problems")
-    if not cols:
+    ran = cols and conn.execute("SELECT 1 FROM runs WHERE stage='problems' AND status='done' "
+                                "LIMIT 1").fetchone() is not None
+    if not ran:
         notes.append("New recurring problems: the problems stage has not run "
                      "('miner analyze problems').")
         return []

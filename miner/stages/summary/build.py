@@ -120,21 +120,31 @@ def load_messages(conn: sqlite3.Connection, thread_ids: Sequence[str]) -> list[M
 
 
 def practice_kinds(conn: sqlite3.Connection, mids: Sequence[str]) -> dict[str, dict[str, str]]:
-    """{message_id: {flat sentence: kind}} from the practices stage when its table exists."""
-    cols = {r[1] for r in conn.execute("PRAGMA table_info(practices)")}
-    if not cols or "kind" not in cols or "text" not in cols:
+    """{message_id: {flat sentence: kind}} from the practices stage's lesson cards (a card
+    counts for each message it was merged from), when that stage has run."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name='practice_cards'").fetchone():
         return {}
-    ref = "message_id" if "message_id" in cols else ("key" if "key" in cols else None)
-    if ref is None:
-        return {}
+    wanted = set(mids)
     out: dict[str, dict[str, str]] = {}
     try:
-        for mid, text, kind in conn.execute(f"SELECT {ref}, text, kind FROM practices"):
-            out.setdefault(mid, {})[T.flat(text or "")] = kind
+        rows = conn.execute(
+            "SELECT coalesce(s.message_id, c.message_id), c.text, c.kind FROM practice_cards c "
+            "LEFT JOIN practice_sources s ON s.card_id = c.card_id").fetchall()
     except sqlite3.Error as e:
-        log.info("practices table not readable: %s", e)
+        log.info("practice cards not readable: %s", e)
         return {}
+    for mid, text, kind in rows:
+        if mid in wanted:
+            out.setdefault(mid, {})[T.flat(text or "")] = kind
     return out
+
+
+def practices_ran(conn: sqlite3.Connection) -> bool:
+    try:
+        return conn.execute("SELECT 1 FROM runs WHERE stage='practices' AND status='done' "
+                            "LIMIT 1").fetchone() is not None
+    except sqlite3.Error:
+        return False
 
 
 # --------------------------------------------------------------------------- sections
@@ -257,7 +267,7 @@ def consolidate(ws, thread_ids: Sequence[str], *, related: bool = True
                   clean_subject(first.subject), clean_text(first.text), first.permalink)
     responses = msgs[1:]
     pk = practice_kinds(conn, [m.message_id for m in msgs])
-    if not pk:
+    if not pk and not practices_ran(conn):
         notes.append("The practices stage has not run: points are chosen by centrality and "
                      "word cues only.")
 
