@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
