@@ -1,0 +1,87 @@
+"""The ingest fast paths give the same corpus as the plain ones.
+
+- Full text is indexed in bulk once per stored batch (migration 009), not by the per-row
+  trigger: the index must hold exactly the stored rows, and other writers still get the trigger.
+- The post phase (threads, people) is skipped when a run adds nothing, but not when an earlier
+  run was interrupted before it.
+"""
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+from miner import Workspace
+from miner.ingest import post
+
+
+def _mbox(path: Path, n: int) -> Path:
+    box = mailbox.mbox(str(path))
+    for i in range(n):
+        parent = f"\nIn-Reply-To: <m{i - 1}@example.org>" if i % 3 else ""
+        box.add(
+            f"From: Ann {i % 4} <ann{i % 4}@example.org>\nSubject: Re: water pricing {i // 3}\n"
+            f"Date: Mon, {1 + i % 27} Jan 2024 10:00:00 +0000\nMessage-ID: <m{i}@example.org>"
+            f"{parent}\n\nHello,\n\nword{i} tariff{i} reply.\n\nOn Sun, Ann wrote:\n> old text\n"
+            .encode()
+        )
+    box.flush()
+    box.close()
+    return path
+
+
+def _fts_rows(conn) -> list[tuple]:
+    return sorted(tuple(r) for r in conn.execute(
+        "SELECT rowid, subject, text FROM messages_fts"))
+
+
+def _msg_rows(conn) -> list[tuple]:
+    return sorted(tuple(r) for r in conn.execute("SELECT id, subject, text FROM messages"))
+
+
+def test_bulk_fts_holds_exactly_the_stored_rows(tmp_path):
+    ws = Workspace.open(tmp_path / "ws", create=True)
+    r = ws.ingest([str(_mbox(tmp_path / "a.mbox", 1200))])  # more than one batch
+    assert r.added == 1200
+    assert _fts_rows(ws.db) == _msg_rows(ws.db)
+    hits = ws.db.execute("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'tariff777'"
+                         ).fetchall()
+    assert len(hits) == 1
+    assert ws.db.execute("SELECT count(*) FROM fts_deferred").fetchone()[0] == 0
+
+
+def test_other_writers_still_get_the_per_row_trigger(tmp_path):
+    ws = Workspace.open(tmp_path / "ws", create=True)
+    ws.db.execute("INSERT INTO messages(key, message_id, subject, text) "
+                  "VALUES ('k1', 'k1', 'direct insert', 'zebrafish')")
+    ws.db.commit()
+    assert ws.db.execute("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'zebrafish'"
+                         ).fetchone()[0] == 1
+
+
+def test_rerun_skips_post_phase_but_keeps_counts(tmp_path, monkeypatch):
+    mbox = str(_mbox(tmp_path / "a.mbox", 60))
+    ws = Workspace.open(tmp_path / "ws", create=True)
+    first = ws.ingest([mbox])
+    calls = []
+    monkeypatch.setattr(post, "rebuild_threads", lambda *a: calls.append("t") or 0)
+    monkeypatch.setattr(post, "rebuild_people", lambda *a: calls.append("p") or 0)
+    again = ws.ingest([mbox])
+    assert again.added == 0 and calls == []
+    assert (again.threads, again.people) == (first.threads, first.people) and first.threads > 0
+
+
+def test_interrupted_post_phase_is_redone_by_a_rerun(tmp_path):
+    mbox = str(_mbox(tmp_path / "a.mbox", 60))
+    ws = Workspace.open(tmp_path / "ws", create=True)
+    ws.ingest([mbox])
+    want = sorted(tuple(r) for r in ws.db.execute(
+        "SELECT key, parent_key, thread_id, person_id FROM messages"))
+    # as if killed after storing and before threads/people were written
+    ws.db.execute("UPDATE messages SET thread_id = NULL, person_id = NULL, parent_key = NULL")
+    ws.db.execute("DELETE FROM threads")
+    ws.db.commit()
+    again = ws.ingest([mbox])
+    assert again.added == 0 and again.threads > 0
+    got = sorted(tuple(r) for r in ws.db.execute(
+        "SELECT key, parent_key, thread_id, person_id FROM messages"))
+    assert got == want
