@@ -21,6 +21,7 @@ Usage: python benchmarks/bench_scale.py [--n 10000,100000,1000000] [--quick] [--
        [--reuse]   (keep an existing workspace: skip ingest and embeddings, measure search again)
        [--report-only]   (print the figures saved by earlier runs, measure nothing)
        [--fts-only]   (on a built workspace, time only the FTS5 rebuild)
+       [--report-only --markdown]   (the saved figures of every size as one Markdown table)
 Workspaces are kept under $MINER_BENCH_CACHE/scale-N (default /tmp/miner-bench).
 """
 from __future__ import annotations
@@ -393,6 +394,26 @@ def report(res: dict) -> None:
               f"{f['cpu_s']:.1f}s CPU")
 
 
+def markdown(results: list[dict]) -> str:
+    """The rows of every size side by side, as a Markdown table (for docs/scaling.md)."""
+    per = [{r["metric"].split(" ", 1)[1]: r for r in rows_for(res)} for res in results]
+    head = ["metric"] + [f"{res['n']:,}" for res in results] + ["unit", "target"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for metric in dict.fromkeys(m for d in per for m in d):
+        cells, unit, target = [], "", ""
+        for d in per:
+            r = d.get(metric)
+            if r is None:
+                cells.append("")
+                continue
+            v, unit, target = r["value"], r["unit"], r["target"] or target
+            v = f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else (
+                f"{v:,}" if isinstance(v, int) else str(v))
+            cells.append(v + ("" if r["pass"] is None else (" ✓" if r["pass"] else " ✗")))
+        lines.append("| " + " | ".join([metric, *cells, unit, target]) + " |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", default="10000,100000",
@@ -405,8 +426,15 @@ def main(argv=None) -> int:
                     help="on a built workspace, time only the FTS5 rebuild")
     ap.add_argument("--report-only", action="store_true",
                     help="print the figures saved by earlier runs; measure nothing")
+    ap.add_argument("--markdown", action="store_true",
+                    help="with --report-only: one Markdown table, sizes side by side")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
+    if a.report_only and a.markdown:
+        sizes = [10_000] if a.quick else [int(float(x)) for x in a.n.split(",")]
+        print(markdown([json.loads((CACHE / f"scale-{n}" / "scale-results.json").read_text())
+                        for n in sizes]))
+        return 0
     sizes = [10_000] if a.quick else [int(float(x)) for x in a.n.split(",")]
     rows: list[dict] = []
     for n in sizes:
