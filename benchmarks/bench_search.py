@@ -445,7 +445,7 @@ def run_latency(rows: list, quick: bool = False, n_queries: int = 40) -> dict:
     build = time.perf_counter() - t0
     old = ws.config["ann_threshold"]
     ws.config.set("ann_threshold", len(ids) - 1)
-    ann = loop({"FTS5 only (reference) ": fts_only,
+    ann = loop({"FTS5 only (reference, 2nd loop)": fts_only,
                 "semantic (hnswlib)": lambda q: S.search(ws, q, mode="semantic"),
                 "hybrid (hnswlib)": lambda q: S.search(ws, q, mode="hybrid")})
     recall = sum(len(set(exact[q]) & {h.message_id for h in S.search(ws, q, mode="semantic")})
