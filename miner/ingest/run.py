@@ -166,11 +166,12 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
             _store(conn, source_id, ok, report, counts)
 
     consume(prepare_batch(head_items, footers_by_list, list_name))
+    db = _db_path(conn)
     workers = _workers()
     batches = _batched(it, BATCH)
     if workers <= 1 or len(head) < FOOTER_SAMPLE:
         for batch in batches:
-            consume(prepare_batch(batch, footers_by_list, list_name))
+            consume(prepare_batch(batch, footers_by_list, list_name, db))
         if late:
             raise late[0]
         return
@@ -181,7 +182,7 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: list = []
         for batch in batches:
-            pending.append(pool.submit(prepare_batch, batch, footers_by_list, list_name))
+            pending.append(pool.submit(prepare_batch, batch, footers_by_list, list_name, db))
             if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
                 consume(pending.pop(0).result())
         for fut in pending:
@@ -237,15 +238,78 @@ class Prepared(NamedTuple):
     links: tuple = ()
 
 
+def _db_path(conn: sqlite3.Connection) -> str | None:
+    for _, name, path in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or None
+    return None
+
+
+def quick_key(raw: bytes) -> str | None:
+    """The key :func:`message_key` gives a message, from its header alone (no body decoding):
+    the first Message-ID, else the hash of the raw bytes. None when unsure."""
+    from miner.ingest.headers import parse_msgid
+    from miner.ingest.mimetree import parse_header_block, split_head
+
+    try:
+        data = raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
+        fields, _, _ = parse_header_block(split_head(data)[0])
+    except Exception:  # noqa: BLE001 - the full decoder will say what is wrong
+        return None
+    for name, val in fields:
+        if name.lower() == "message-id":
+            return parse_msgid(val) or _raw_key(raw)
+    return _raw_key(raw)
+
+
+def _raw_key(raw: bytes) -> str:
+    return "sha1:" + hashlib.sha1(raw).hexdigest()
+
+
+def _stored_keys(db: str, keys: list[str]) -> set[str]:
+    """Which of ``keys`` are already stored, read through a read-only connection (a worker
+    has no other; WAL lets it read while the writer writes)."""
+    found: set[str] = set()
+    try:
+        ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return found
+    try:
+        for i in range(0, len(keys), 900):
+            chunk = keys[i:i + 900]
+            q = "SELECT key FROM messages WHERE key IN (%s)" % ",".join("?" * len(chunk))
+            found.update(r[0] for r in ro.execute(q, chunk))
+    except sqlite3.Error:
+        found.clear()
+    finally:
+        ro.close()
+    return found
+
+
 def prepare_batch(items: list[SourceItem], footers_by_list: dict[str, list[str]],
-                  list_override: str | None) -> list[Prepared]:
-    """Decode, segment and shape a batch of items (runs in a worker process for big sources)."""
+                  list_override: str | None, db: str | None = None) -> list[Prepared]:
+    """Decode, segment and shape a batch of items (runs in a worker process for big sources).
+
+    With ``db`` (the workspace database), messages already stored are recognised from their
+    header alone and come back as bare duplicates, not decoded and segmented again: a re-run
+    over a grown archive pays only for what is new."""
     from miner.clean import segment
     from miner.ingest.mime import ParseFailure, parse_bytes
     from miner.lang import guess_language
 
+    known: dict[int, str] = {}
+    if db:
+        quick = {i: k for i, it in enumerate(items)
+                 if it.error is None and it.parsed is None and it.raw
+                 and (k := quick_key(it.raw)) is not None}
+        if quick:
+            stored = _stored_keys(db, list(dict.fromkeys(quick.values())))
+            known = {i: k for i, k in quick.items() if k in stored}
     out = []
-    for item in items:
+    for n, item in enumerate(items):
+        if n in known:  # stored already: _store counts it as a duplicate
+            out.append(Prepared(item.where, None, key=known[n]))
+            continue
         if item.error is not None:
             out.append(Prepared(item.where, item.raw, error=item.error))
             continue
