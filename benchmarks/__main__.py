@@ -84,7 +84,8 @@ def main(argv: list[str]) -> int:
     print_table(rows)
     judged = [r for r in rows if r.get("pass") is not None]
     missed = [r for r in judged if not r["pass"]]
-    print(f"\n{len(judged) - len(missed)} of {len(judged)} targets met"
+    print(f"\n{len(judged) - len(missed)} of {len(judged)} targets met" if judged else
+          "\nno row here has a target"
           + (f"; missed: {', '.join(r['benchmark'] + ' ' + r['metric'] for r in missed)}"
              if missed else ""))
     summary = out_dir / f"all-{stamp}.json"
