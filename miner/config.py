@@ -37,7 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("topics_min_size", 10, "Smallest topic (HDBSCAN min_cluster_size)."),
     Setting("seed", 42, "Random seed of every stochastic stage."),
     Setting("pseudonymise", False, "Replace names and addresses in everything shown and exported."),
-    Setting("ann_threshold", 200_000, "Above this many vectors, search uses an approximate index."),
+    Setting("ann_threshold", 50_000, "Above this many vectors, search uses an approximate "
+            "(hnswlib) index; measured at 100k: exact 15 ms CPU, hnswlib 1.6 ms at 92 % recall@10."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
