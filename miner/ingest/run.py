@@ -165,8 +165,10 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
         if ok:
             _store(conn, source_id, ok, report, counts)
 
+    # Workers look up already-stored messages only when there were some before this source
+    # (a first ingest would pay for the header pass and the lookups for nothing).
+    db = _db_path(conn) if conn.execute("SELECT 1 FROM messages LIMIT 1").fetchone() else None
     consume(prepare_batch(head_items, footers_by_list, list_name))
-    db = _db_path(conn)
     workers = _workers()
     batches = _batched(it, BATCH)
     if workers <= 1 or len(head) < FOOTER_SAMPLE:
