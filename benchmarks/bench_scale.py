@@ -336,7 +336,7 @@ def rows_for(res: dict) -> list[dict]:
         row("MiniLM msgs per CPU-second", round(minilm_cpu_rate, 2), "msg/s"),
         row("MiniLM time for all, at this load", round(n / minilm_rate / 3600, 1), "h"),
         row("MiniLM time for all, 2 free cores", round(n / (2 * minilm_cpu_rate) / 3600, 1), "h"),
-        row(f"vector index used ({rep['vectors']:,} vectors)", idx, ""),
+        row("vector index used", f"{idx} ({rep['vectors']:,} vectors)", ""),
         row("hybrid search p50", round(se["p50"]["hybrid"], 2), "ms"),
         row("hybrid search p95", round(se["p95"]["hybrid"], 2), "ms",
             "<= 200" if big else None, se["p95"]["hybrid"] <= 200 if big else None),
