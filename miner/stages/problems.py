@@ -4,8 +4,10 @@ A message poses a problem when one of its sentences does (:mod:`miner.stages.que
 Question messages are compared by a hybrid similarity: :data:`SEMANTIC_WEIGHT` times the cosine
 of their message vectors (subject + the author's whole new text, reused from the embeddings
 stage, never re-embedded) plus the rest times the cosine of their TF-IDF vectors (the same text).
-They are grouped by average-linkage agglomerative clustering under a similarity threshold tuned
-on the dev half of SemEval-2016 Task 3 (:data:`THRESHOLDS`). Each group gets a canonical question
+They are grouped by average-linkage agglomeration on the k-nearest-neighbour graph (blocked
+products, no n x n matrix; at most :data:`MAX_PROBLEM_SIZE` questions per problem, which stops
+the chaining a one-domain archive otherwise shows) under a similarity threshold tuned on the dev
+half of SemEval-2016 Task 3 (:data:`THRESHOLDS`). Each group gets a canonical question
 (the member most similar to all others), its threads, people, first and last dates, and best
 answers. Problem ids are stable: a new run's groups inherit the id of the previous group they
 share most question messages with (Jaccard >= :data:`KEEP_ID_OVERLAP`).
@@ -33,6 +35,9 @@ WRITES = ("question_messages", "problems", "problem_threads", "problem_answers")
 SEMANTIC_WEIGHT = 0.5
 THRESHOLDS = {"all-MiniLM-L6-v2": 0.175, "minilm-static-256-m2v": 0.35, "minilm-static-256": 0.35}
 DEFAULT_THRESHOLD = 0.175
+NEIGHBOURS = 20  # candidate merges: each question's top-k neighbours above the cut
+MAX_PROBLEM_SIZE = 12  # question messages per problem at most (stops chaining in one-domain lists)
+BLOCK = 256  # rows per blocked similarity product (memory ~ BLOCK x n floats)
 KEEP_ID_OVERLAP = 0.3  # Jaccard of question messages needed to keep a previous problem's id
 QUESTION_MIN = 0.5  # classifier probability for a sentence to count as a question
 MAX_ANSWERS = 3
@@ -69,40 +74,119 @@ def threshold_for(model: str) -> float:
     return THRESHOLDS.get(model, DEFAULT_THRESHOLD)
 
 
-def similarity(vectors: np.ndarray, texts: Sequence[str] | None = None,
-               weight: float = SEMANTIC_WEIGHT) -> np.ndarray:
-    """``weight`` x cosine of ``vectors`` + (1 - ``weight``) x cosine of the texts' TF-IDF
-    (sublinear tf, English stop words, fitted on ``texts``); embeddings alone without texts."""
+def _features(vectors: np.ndarray, texts: Sequence[str] | None, weight: float):
+    """(unit embedding rows, unit TF-IDF rows or None, effective semantic weight)."""
     v = np.asarray(vectors, dtype=np.float32)
     v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-    sim = v @ v.T
     if texts is None or weight >= 1.0:
-        return sim
+        return v, None, 1.0
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     try:
-        t = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(list(texts))
+        t = TfidfVectorizer(sublinear_tf=True, stop_words="english",
+                            dtype=np.float32).fit_transform(list(texts)).tocsr()
     except ValueError:  # only stop words: nothing lexical to compare
-        return sim
-    return weight * sim + (1.0 - weight) * (t @ t.T).toarray().astype(np.float32)
+        return v, None, 1.0
+    return v, t, weight
+
+
+def _block(v, t, w: float, rows, cols=None) -> np.ndarray:
+    """Hybrid similarity of ``rows`` against ``cols`` (all rows when None), dense float32."""
+    e = v[rows] @ (v.T if cols is None else v[cols].T)
+    if t is None:
+        return e
+    lex = (t[rows] @ (t.T if cols is None else t[cols].T)).toarray()
+    return (w * e + (1.0 - w) * lex).astype(np.float32)
+
+
+def similarity(vectors: np.ndarray, texts: Sequence[str] | None = None,
+               weight: float = SEMANTIC_WEIGHT) -> np.ndarray:
+    """``weight`` x cosine of ``vectors`` + (1 - ``weight``) x cosine of the texts' TF-IDF
+    (sublinear tf, English stop words, fitted on ``texts``); embeddings alone without texts.
+    Dense n x n: for small sets only (a problem's members, tests); :func:`group` never builds it."""
+    v, t, w = _features(vectors, texts, weight)
+    return _block(v, t, w, np.arange(len(v)))
+
+
+def neighbours(v, t, w: float, k: int, block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` most similar other rows of each row, (indices, similarities) best first,
+    by blocked products (``block`` rows at a time: memory O(block x n), never n x n)."""
+    n = len(v)
+    k = max(1, min(k, n - 1))
+    idx = np.zeros((n, k), np.int64)
+    sims = np.zeros((n, k), np.float32)
+    for s in range(0, n, block):
+        rows = np.arange(s, min(n, s + block))
+        sim = _block(v, t, w, rows)
+        sim[np.arange(len(rows)), rows] = -np.inf
+        part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        ps = np.take_along_axis(sim, part, 1)
+        order = np.argsort(-ps, axis=1, kind="stable")
+        idx[rows] = np.take_along_axis(part, order, 1)
+        sims[rows] = np.take_along_axis(ps, order, 1)
+    return idx, sims
 
 
 def group(vectors: np.ndarray, threshold: float, texts: Sequence[str] | None = None,
-          weight: float = SEMANTIC_WEIGHT) -> np.ndarray:
-    """Cluster labels: average linkage over :func:`similarity`, cut at ``threshold``."""
-    n = len(vectors)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if n == 1:
-        return np.zeros(1, dtype=int)
-    from sklearn.cluster import AgglomerativeClustering
+          weight: float = SEMANTIC_WEIGHT, *, k: int = NEIGHBOURS,
+          max_size: int | None = MAX_PROBLEM_SIZE) -> np.ndarray:
+    """Cluster labels: average linkage over :func:`similarity`, cut at ``threshold``, on the
+    k-nearest-neighbour graph (two groups are candidates for a merge only when one holds a
+    top-``k`` neighbour of the other above the cut; their linkage is still the exact mean over
+    all their pairs, from summed unit vectors) and never past ``max_size`` members (a one-domain
+    archive otherwise chains into giant groups). Sparse: memory O(n k), no n x n matrix."""
+    import heapq
 
-    sim = similarity(vectors, texts, weight)
-    dist = np.clip(1.0 - sim, 0.0, 2.0)
-    np.fill_diagonal(dist, 0.0)
-    ac = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                 distance_threshold=1.0 - threshold)
-    return ac.fit_predict(dist)
+    n = len(vectors)
+    if n <= 1:
+        return np.zeros(n, dtype=int)
+    v, t, w = _features(vectors, texts, weight)
+    idx, sims = neighbours(v, t, w, k)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    esum = {i: v[i].astype(np.float64) for i in range(n)}
+    tsum = {i: t[i] for i in range(n)} if t is not None else None
+    adj: dict[int, set[int]] = {i: set() for i in range(n)}
+    heap = []
+    for i in range(n):
+        for j, s in zip(idx[i].tolist(), sims[i].tolist()):
+            if s >= threshold and j not in adj[i]:
+                adj[i].add(j)
+                adj[j].add(i)
+                heap.append((-float(s), min(i, j), max(i, j)))
+    heapq.heapify(heap)
+
+    def link(a: int, b: int) -> float:
+        e = float(esum[a] @ esum[b])
+        if tsum is not None:
+            e = w * e + (1.0 - w) * float(tsum[a].multiply(tsum[b]).sum())
+        return e / (len(members[a]) * len(members[b]))
+
+    nxt = n
+    while heap:
+        s, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue
+        if -s < threshold:
+            break
+        if max_size and len(members[a]) + len(members[b]) > max_size:
+            continue
+        c, nxt = nxt, nxt + 1
+        members[c] = members.pop(a) + members.pop(b)
+        esum[c] = esum.pop(a) + esum.pop(b)
+        if tsum is not None:
+            tsum[c] = tsum.pop(a) + tsum.pop(b)
+        adj[c] = (adj.pop(a) | adj.pop(b)) - {a, b}
+        for d in sorted(adj[c]):
+            adj[d].discard(a)
+            adj[d].discard(b)
+            adj[d].add(c)
+            lk = link(c, d)
+            if lk >= threshold:
+                heapq.heappush(heap, (-lk, min(c, d), max(c, d)))
+    labels = np.zeros(n, dtype=int)
+    for lab, m in enumerate(sorted(members.values(), key=min)):
+        labels[m] = lab
+    return labels
 
 
 def stable_ids(groups: Sequence[Sequence[str]], previous: Mapping[str, int], next_id: int,
@@ -224,7 +308,6 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
     full = {r[0]: (clean_subject(r[1]) + ". " + (r[2] or "")[:4000]).strip(". ") for r in rows}
     texts = [full[q[0]] for q in qs]
     vecs = _question_vectors([q[0] for q in qs], texts, vectors, embed_fn)
-    sim = similarity(vecs, texts) if qs else np.zeros((0, 0), np.float32)
     labels = group(vecs, threshold, texts)
     tick(3, 4)
     meta = {r[0]: r[1:] for r in db.execute(
@@ -245,7 +328,8 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
             db.execute(f"DELETE FROM {t}")
         for pid, members in zip(pids, groups):
             keys = [qs[i][0] for i in members]
-            canon = keys[central(vecs[members], sim[np.ix_(members, members)])]
+            canon = keys[central(vecs[members], similarity(vecs[members],
+                                                           [texts[i] for i in members]))]
             threads = sorted({meta[k][0] for k in keys if meta[k][0]})
             dates = sorted(meta[k][2] for k in keys if meta[k][2])
             db.execute("INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (

@@ -9,6 +9,7 @@ target was opened by hand yet."""
 from __future__ import annotations
 
 import calendar
+import hashlib
 import re
 from pathlib import Path
 
@@ -60,3 +61,8 @@ def links(ws, raw: Path) -> tuple[list[tuple[str, str]], int]:
             if t and t != tid:
                 out.add((mid, t))
     return sorted(out), outside
+
+
+def tuning_half(message_id: str) -> bool:
+    """The half of the links (by a hash of the linking message id) allowed for tuning."""
+    return int(hashlib.md5(message_id.encode()).hexdigest()[:8], 16) % 2 == 0

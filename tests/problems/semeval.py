@@ -83,13 +83,13 @@ def miner_decisions(ids, vectors, texts, pairs, threshold, weight):
     return np.array([labels[o] == labels[r] for o, r, _, _ in pairs])
 
 
-WEIGHTS = (0.4, 0.5, 0.6, 0.8, 1.0)
+WEIGHTS = (0.4, 0.5, 0.6)
 
 
 def evaluate(questions, pairs, texts, vectors_by_id, grid=None, weights=WEIGHTS):
     """Tune miner's (semantic weight, threshold) and BM25's threshold on the dev half only;
     report P/R/F1 on dev, test and all pairs."""
-    grid = grid if grid is not None else np.round(np.arange(0.10, 0.81, 0.025), 3)
+    grid = grid if grid is not None else np.round(np.arange(0.15, 0.51, 0.025), 3)
     ids = list(questions)
     vecs = np.stack([vectors_by_id[i] for i in ids])
     gold = np.array([p[2] for p in pairs])
