@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -43,9 +43,9 @@ QUESTION_MIN = 0.5  # classifier probability for a sentence to count as a questi
 MAX_ANSWERS = 3
 SPACY_LIMIT = 20_000  # above this many messages, sentences are split by regex, not spaCy
 
-_RE = re.compile(r"^\s*((re|aw|sv|fw|fwd|tr|wg|rif)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.I)
+_RE = re.compile(r"^\s*((re|aw|sv|fw|fwd|tr|wg|rif)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.IGNORECASE)
 _THANKS = re.compile(r"\b(thanks?|thank you|thx|merci|gracias|obrigad|danke|worked|works now|"
-                     r"solved|that did it|helpful)\b", re.I)
+                     r"solved|that did it|helpful)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +378,7 @@ def _expert_scores(db) -> Mapping[int, float]:
     """person_id -> score in [0, 1] from the experts stage's table, if it exists (optional)."""
     try:
         rows = db.execute("SELECT person_id, max(score) FROM experts GROUP BY person_id").fetchall()
-    except Exception:  # no experts stage yet, or another schema: answers work without it
+    except Exception:  # noqa: BLE001  (no experts stage yet, or another schema)
         return {}
     top = max((r[1] or 0 for r in rows), default=0) or 1.0
     return {r[0]: (r[1] or 0) / top for r in rows}
