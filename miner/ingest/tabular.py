@@ -74,6 +74,8 @@ def parse_mapping(spec: str | dict | None) -> dict[str, str]:
 
 def resolve_columns(columns: list[str], mapping: dict[str, str], source: str) -> dict[str, str]:
     """field -> column for a table with ``columns``: the mapping first, then common names."""
+    # csv.DictReader files cells beyond the header under the key None: not a column
+    columns = [c for c in columns if isinstance(c, str)]
     lower = {c.lower().strip(): c for c in columns}
     out: dict[str, str] = {}
     for field, col in mapping.items():

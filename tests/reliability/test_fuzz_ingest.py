@@ -77,7 +77,7 @@ def _check(ws: Workspace, path: Path, expected: int | None = None):
     return r
 
 
-FUZZ = settings(max_examples=12, deadline=None,
+FUZZ = settings(max_examples=12, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
