@@ -22,4 +22,8 @@ python3 -m venv .venv
 
 # The real corpora in ../shared are used in place when present; then they must run, not skip.
 if [ -d ../shared/corpora ]; then export MINER_REQUIRE_SHARED=1; fi
+# Likewise the browser tests, once Chromium and its driver are installed.
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  export MINER_REQUIRE_BROWSER=1
+fi
 exec .venv/bin/python -m pytest -m "slow or model or browser or not (slow or model or browser)" "$@"
