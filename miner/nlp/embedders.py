@@ -242,6 +242,8 @@ def load_static(path: str | None = None) -> StaticEmbedder:
     p = Path(path) if path else static_model_path()
     if not (p / "config.json").exists():
         distill_static(minilm_path(), p)
+    # ``p`` is a local folder (distilled above if it was missing): from_pretrained reads it
+    # from disk and never reaches a hub.
     return StaticEmbedder(StaticModel.from_pretrained(str(p)))
 
 
