@@ -14,72 +14,25 @@ import re
 
 import numpy as np
 
+from miner.nlp.sentences import split_sentences as _split
+
 # The kinds of a practice mention, per issue 6. "none" is the label of everything else.
 KINDS = ("good_practice", "lesson", "recommendation", "experience", "challenge", "resource")
 LABELS = KINDS + ("none",)
 
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_PARA = re.compile(r"\n\s*\n")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _WS = re.compile(r"\s+")
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|al|Dr|Mr|Mrs|Ms|Prof|approx|Fig|No)\.$", re.I)
 MIN_CHARS = 12
 MAX_CHARS = 600
-
-
-def _line_breaks(para: str, offset: int) -> list[tuple[int, int]]:
-    """Lines that look like separate items (bullets, short lines, URLs) stay separate units."""
-    out: list[tuple[int, int]] = []
-    pos = 0
-    start = 0
-    lines = para.split("\n")
-    for i, line in enumerate(lines):
-        end = pos + len(line)
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        breaks = nxt is not None and (
-            re.match(r"\s*(?:[-*\u2022]|\d+[.)])\s+", nxt) is not None
-            or len(line.strip()) < 45
-            or _URL.search(line) is not None and line.strip().endswith(_URL.findall(line)[-1])
-        )
-        if nxt is None or breaks:
-            out.append((offset + start, offset + end))
-            start = end + 1
-        pos = end + 1
-    return out
 
 
 def split_sentences(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, sentence)`` spans of ``text``; ``text[start:end] == sentence``.
 
-    Paragraphs (blank-line separated) and list items are units; inside them the wrapped lines
-    are joined and split at sentence ends (not after common abbreviations).
+    The shared splitter (:mod:`miner.nlp.sentences`) with short lines and lines ending in a URL
+    kept as units of their own (greetings, signature lines and links are not joined to prose).
     """
-    out: list[tuple[int, int, str]] = []
-    pos = 0
-    chunks = []
-    for m in _PARA.finditer(text):
-        chunks.append((pos, m.start()))
-        pos = m.end()
-    chunks.append((pos, len(text)))
-    for a, b in chunks:
-        for ua, ub in _line_breaks(text[a:b], a):
-            unit = text[ua:ub]
-            s0 = 0
-            for m in _SENT_END.finditer(unit):
-                if _ABBREV.search(unit[s0:m.start()].rstrip("\"')]")):
-                    continue
-                out.append((ua + s0, ua + m.start()))
-                s0 = m.end()
-            out.append((ua + s0, ub))
-    res = []
-    for a, b in out:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            res.append((a, b, text[a:b]))
-    return res
+    return _split(text, short_lines=True)
 
 
 def usable(sentence: str) -> bool:

@@ -11,13 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from miner.nlp.sentences import split_spans
+
 log = logging.getLogger(__name__)
 
-_PARA = re.compile(r"\n[ \t]*\n")
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]\u201d]*\s+(?=[\"'(\[\u201c\u00bf\u00a1]?[A-Z0-9\u00c0-\u00de])")
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|al|Dr|Mr|Mrs|Ms|Prof|approx|Fig|No|St|Jr|Sr)\.$",
-                     re.I)
-_BULLET = re.compile(r"\s*(?:[-*\u2022]|\d+[.)])\s+")
 _WS = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _GREETING = re.compile(
@@ -42,47 +39,6 @@ class Sentence:
     text: str  # whitespace-normalised, one line
     index: int  # position of the sentence in its message
     msg_index: int  # position of the message in the discussion
-
-
-def split_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text``: paragraphs and list items are units; wrapped lines are
-    joined and split at sentence ends (not after common abbreviations)."""
-    units: list[tuple[int, int]] = []
-    pos = 0
-    paras = []
-    for m in _PARA.finditer(text):
-        paras.append((pos, m.start()))
-        pos = m.end()
-    paras.append((pos, len(text)))
-    for a, b in paras:
-        # list items start a new unit
-        line_start = a
-        cur = a
-        for line in text[a:b].split("\n"):
-            if line_start > cur and _BULLET.match(line):
-                units.append((cur, line_start - 1))
-                cur = line_start
-            line_start += len(line) + 1
-        units.append((cur, b))
-    out = []
-    for a, b in units:
-        unit = text[a:b]
-        s0 = 0
-        for m in _SENT_END.finditer(unit):
-            if _ABBREV.search(unit[s0:m.start()].rstrip("\"')]\u201d")):
-                continue
-            out.append((a + s0, a + m.start()))
-            s0 = m.end()
-        out.append((a + s0, b))
-    res = []
-    for a, b in out:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            res.append((a, b))
-    return res
 
 
 def flat(s: str) -> str:
