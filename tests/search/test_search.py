@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,7 +34,7 @@ def test_each_mode_finds_the_obvious_message(ws, mode):
     hits = search(ws, "budget transparency portal", mode=mode, k=3)
     assert hits and isinstance(hits[0], SearchHit)
     assert hits[0].thread_id == "t2"
-    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
 
 
 def test_snippet_highlights_query_terms(ws):
@@ -141,7 +143,7 @@ def test_rrf_fusion_rewards_agreement_and_weights():
 
     dense, kw = [(1, 0.9), (2, 0.8)], [(2, 5.0), (3, 4.0)]
     out = fuse(dense, kw, weight=0.5, method="rrf")
-    assert [i for i, _ in out][0] == 2 and {i for i, _ in out} == {1, 2, 3}
+    assert next(i for i, _ in out) == 2 and {i for i, _ in out} == {1, 2, 3}
     assert [i for i, _ in fuse(dense, kw, weight=0.9, method="rrf")][:2] == [2, 1]
     assert [i for i, _ in fuse(dense, kw, weight=0.1, method="rrf")][:2] == [2, 3]
 
@@ -154,27 +156,77 @@ def test_fusion_is_chosen_per_model():
 
 
 def _many(tmp_path, n=300):
-    rows = [(f"k{i}@x", f"subject {i % 17}", f"common words here {'alpha' if i % 3 else 'beta'} "
-             f"{'gamma' if i % 5 == 0 else ''} item{i}", f"t{i}", 1 + i % 3,
+    rows = [(f"k{i}@x", f"subject {i % 17}", (f"common words here {'alpha' if i % 3 else 'beta'} "
+             f"{'gamma' if i % 5 == 0 else ''} item{i}"), f"t{i}", 1 + i % 3,
              f"2020-{1 + i % 12:02d}-01T00:00:00+00:00", "a" if i % 2 else "b", "A")
             for i in range(n)]
     return make_workspace(tmp_path / "many", rows)
 
 
-def test_keyword_budget_bounds_work_and_filters_still_hold(tmp_path):
+def test_fts_keyword_budget_bounds_work_and_filters_still_hold(tmp_path):
     from miner.stages import search as S
 
     w = _many(tmp_path)
     terms = S.query_terms("alpha gamma")
-    exact = S.keyword_ranking(w.db, terms, "", [], 50, budget=10**6)
-    assert exact and all(a[1] >= b[1] for a, b in zip(exact, exact[1:]))
-    small = S.keyword_ranking(w.db, terms, "", [], 50, budget=20)
+    exact = S.fts_keyword_ranking(w.db, terms, "", [], 50, budget=10**6)
+    assert exact and all(a[1] >= b[1] for a, b in itertools.pairwise(exact))
+    small = S.fts_keyword_ranking(w.db, terms, "", [], 50, budget=20)
     assert 0 < len(small) <= 50
     where, args = S._filters(w.db, "a", None, None, None, None)
     ok = {r[0] for r in w.db.execute("SELECT id FROM messages WHERE list = 'a'")}
-    paged = S.keyword_ranking(w.db, terms, where, args, 30, budget=10)  # pages through matches
+    paged = S.fts_keyword_ranking(w.db, terms, where, args, 30, budget=10)  # pages through matches
     assert len(paged) == 30 and {i for i, _ in paged} <= ok
-    assert S.keyword_ranking(w.db, S.query_terms("nothingmatches"), where, args, 5) == []
+    assert S.fts_keyword_ranking(w.db, S.query_terms("nothingmatches"), where, args, 5) == []
+    w.close()
+
+
+@pytest.mark.parametrize("query", ["alpha gamma", "gamma item7", "beta", "subject 3", "item1*",
+                                   "unicode alpha"])
+def test_index_bm25_equals_fts5_bm25(tmp_path, query):
+    """The posting-list index scores exactly as FTS5's bm25() (all matches, no budget)."""
+    from miner.stages import search as S
+
+    w = _many(tmp_path)
+    w.db.execute("UPDATE messages SET text = text || ' Ünïcödé' WHERE id % 7 = 0")
+    terms = S.query_terms(query)
+    fts = S.fts_keyword_ranking(w.db, terms, "", [], 400, budget=10**6)
+    idx = S.keyword_ranking(w.db, terms, "", [], 400)
+    assert fts and len(idx) == len(fts)
+    assert dict(idx).keys() == dict(fts).keys()
+    for i, s in fts:
+        assert abs(dict(idx)[i] - s) < 1e-4 * max(1.0, abs(s))
+    accents = {i for i, _ in S.keyword_ranking(w.db, S.query_terms("ÜNÏCÖDÉ"), "", [], 400)}
+    assert accents == {r[0] for r in w.db.execute(
+        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'Ünïcödé'")} and accents
+    w.close()
+
+
+def test_keyword_index_is_persisted_and_extended_not_rebuilt(tmp_path):
+    from miner.stages import search as S
+    from miner.stages.search import keyword as K
+
+    from ._ws import add_message
+
+    w = _many(tmp_path, 100)
+    assert S.update_keyword_index(w)["done"] == "rebuilt"
+    root = K.index_dir(w.db)
+    assert (root / "meta.json").exists()
+    K._INDEX.clear()  # a new process: loads the saved index
+    assert S.update_keyword_index(w)["done"] == "current"
+    with w.db:
+        add_message(w, "new1@x", "zebra crossing", "a zebra and alpha", "tz", 1,
+                    "2021-01-01T00:00:00+00:00", "a", "A")
+    rep = S.update_keyword_index(w)
+    assert rep["done"] == "added 1" and rep["segments"] == 2 and rep["messages"] == 101
+    hits = S.search(w, "zebra", mode="keyword")
+    assert [h.message_id for h in hits] == ["new1@x"]
+    K._INDEX.clear()
+    assert S.keyword_index(w.db).count == 101  # reloaded with both segments
+    with w.db:  # an edit (no new message): the index is rebuilt, the old text is gone
+        w.db.execute("UPDATE messages SET text = 'a horse' WHERE key = 'new1@x'")
+        w.db.execute("UPDATE messages SET subject = 'horse' WHERE key = 'new1@x'")
+    assert S.search(w, "zebra", mode="keyword") == []
+    assert [h.message_id for h in S.search(w, "horse", mode="keyword")] == ["new1@x"]
     w.close()
 
 
