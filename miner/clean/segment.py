@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import functools
-
+import re
 from collections.abc import Sequence
 
 from miner.clean import patterns as P
@@ -26,12 +26,23 @@ _EOL = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _HEADER_LOOKAHEAD = 4  # lines a wrapped "On ... wrote:" header may span
 _HEADER_FIRST = frozenset("-OoLlAaEeIiDdWwQqCcZzЦц在")  # first letters of patterns.HEADER_START
 _MARKER_FIRST = frozenset("-*>_BbAaDdIiVv")  # first letters of patterns.FORWARDED
+_QUOTE_FIRST = (" ", "\t", ">")  # first characters of a line patterns.QUOTE_LINE can match
 
 
 class _Doc:
     """Lines of a body with their offsets, stripped contents and the kind found so far."""
 
-    __slots__ = ("text", "starts", "raw", "lines", "kinds", "n", "header_start")
+    __slots__ = (
+        "header_start",
+        "kinds",
+        "lines",
+        "n",
+        "quoted",
+        "raw",
+        "starts",
+        "stripped",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -42,17 +53,22 @@ class _Doc:
             self.starts.append(pos)
             pos += len(ln)
         self.lines = [ln.rstrip(_EOL) for ln in self.raw]
+        # computed once: every pass below asks for the stripped line and its quote mark
+        self.stripped = [ln.strip() for ln in self.lines]
+        match = P.QUOTE_LINE.match
+        self.quoted = [ln[:1] in _QUOTE_FIRST and match(ln) is not None for ln in self.lines]
         self.n = len(self.lines)
         self.kinds: list[str | None] = [None] * self.n
         self.header_start = -1
 
     def blank(self, i: int) -> bool:
-        return not self.lines[i].strip()
+        return not self.stripped[i]
 
     def next_nonblank(self, i: int, limit: int | None = None) -> int | None:
         end = self.n if limit is None else min(self.n, limit)
+        stripped = self.stripped
         for j in range(i, end):
-            if self.lines[j].strip():
+            if stripped[j]:
                 return j
         return None
 
@@ -66,9 +82,8 @@ def _is_quoted(line: str) -> bool:
 
 def _reply_header_end(doc: _Doc, i: int) -> int | None:
     """If a reply header ("On ... wrote:", wrapped or not) starts at line i, return its last line."""
-    line = doc.lines[i]
-    s = line.strip()
-    if not s or len(s) > 300 or _is_quoted(line):
+    s = doc.stripped[i]
+    if not s or len(s) > 300 or doc.quoted[i]:
         return None
     if _wrote_end(s):
         # a sentence ending in "wrote:" ("As Ann wrote:") is a header too: it introduces a quote
@@ -84,10 +99,10 @@ def _reply_header_end(doc: _Doc, i: int) -> int | None:
         joined = s
         seen = 0
         for j in range(i + 1, min(doc.n, i + 1 + _HEADER_LOOKAHEAD + 2)):
-            t = doc.lines[j].strip()
+            t = doc.stripped[j]
             if not t:
                 continue
-            if _is_quoted(doc.lines[j]) and not P.WRAPPED_ADDRESS_END.match(t):
+            if doc.quoted[j] and not P.WRAPPED_ADDRESS_END.match(t):
                 if len(t) < 40 and _wrote_end(t):
                     return j
                 return None
@@ -114,9 +129,9 @@ def _extend_back(doc: _Doc, i: int) -> int:
     starts on the line above: the start is recorded on the doc for _find_cut."""
     doc.header_start = i
     if i > 0 and doc.kinds[i - 1] is None:
-        prev = doc.lines[i - 1].strip()
+        prev = doc.stripped[i - 1]
         if (prev and len(prev) < 150 and not prev.endswith((".", "!", "?"))
-                and not _is_quoted(doc.lines[i - 1]) and P.HAS_DIGIT.search(prev)
+                and not doc.quoted[i - 1] and P.HAS_DIGIT.search(prev)
                 and (prev.endswith(("<", ",", "\"")) or "@" in prev or ":" in prev)):
             doc.header_start = i - 1
     return i
@@ -145,7 +160,7 @@ def _header_block(doc: _Doc, i: int) -> bool:
     found = {first}
     gaps = 0
     for j in range(i + 1, min(doc.n, i + 10)):
-        if not doc.lines[j].strip():
+        if not doc.stripped[j]:
             gaps += 1
             if gaps > 2:
                 break
@@ -162,7 +177,7 @@ def _lotus_prefix(doc: _Doc, i: int) -> int:
     """Lotus Notes puts the sender's name and a date on bare lines above "To:": include them."""
     j = i
     while j > 0 and i - j < 3:
-        t = doc.lines[j - 1].strip()
+        t = doc.stripped[j - 1]
         if not t or len(t) > 60 or doc.kinds[j - 1] is not None:
             break
         j -= 1
@@ -177,12 +192,11 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
         if doc.kinds[i] is not None:
             i += 1
             continue
-        line = doc.lines[i]
-        s = line.strip()
+        s = doc.stripped[i]
         if not s:
             i += 1
             continue
-        if _is_quoted(line):
+        if doc.quoted[i]:
             seen_new = True
             i += 1
             continue
@@ -197,7 +211,7 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
                 return i, "quote", i
         if _header_block(doc, i):
             start = i
-            if _field_kind(line) == "to":
+            if _field_kind(doc.lines[i]) == "to":
                 start = _lotus_prefix(doc, i)
             return start, "quote", start
         doc.header_start = -1
@@ -206,7 +220,7 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
             if 0 <= doc.header_start < i:
                 i = doc.header_start
             j = doc.next_nonblank(end + 1)
-            if j is None or _is_quoted(doc.lines[j]) or not seen_new:
+            if j is None or doc.quoted[j] or not seen_new:
                 for k in range(i, end + 1):
                     doc.kinds[k] = "reply_header"
                 i = end + 1
@@ -227,7 +241,7 @@ def _footer_block(block: str) -> tuple[tuple[str, ...], str]:
 
 def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
     """Mark given footer blocks and list footers; return the line where trailing footers start."""
-    stripped = [ln.strip() for ln in doc.lines]
+    stripped = doc.stripped
     if footers:
         present = set(stripped)
         nonblank = [i for i in range(doc.n) if stripped[i]]
@@ -270,7 +284,7 @@ def _block_end(doc: _Doc, i: int, max_lines: int) -> int:
     j = i
     count = 0
     while j < doc.n:
-        if not doc.lines[j].strip():
+        if not doc.stripped[j]:
             if count >= max_lines:
                 break
             nxt = doc.next_nonblank(j)
@@ -283,11 +297,15 @@ def _block_end(doc: _Doc, i: int, max_lines: int) -> int:
 
 
 def _mark_quotes(doc: _Doc, lo: int, hi: int) -> None:
+    kinds, quoted = doc.kinds, doc.quoted
     for i in range(lo, hi):
-        if doc.kinds[i] is None and _is_quoted(doc.lines[i]):
-            doc.kinds[i] = "quote"
+        if quoted[i] and kinds[i] is None:
+            kinds[i] = "quote"
     # "|" and ":" quoting only in blocks of at least three such lines
-    for rx in (P.PIPE_LINE, P.COLON_LINE):
+    for rx, mark in ((P.PIPE_LINE, "|"), (P.COLON_LINE, ":")):
+        # cheap pre-check: such a line's stripped text starts with the mark
+        if sum(1 for k in range(lo, hi) if doc.stripped[k][:1] == mark) < 3:
+            continue
         i = lo
         while i < hi:
             j = i
@@ -323,6 +341,9 @@ def segment(text: str, *, footers: Sequence[str] = (), lang: str | None = None) 
     return _build(doc)
 
 
+_QUOTE_PREFIX_M = re.compile(P.QUOTE_PREFIX.pattern, re.MULTILINE)
+
+
 def _build(doc: _Doc) -> Cleaned:
     kinds = doc.kinds
     _fill_blanks(doc)
@@ -348,7 +369,10 @@ def _build(doc: _Doc) -> Cleaned:
             new_parts.append(piece)
             last_end = s.end
         elif s.kind == "quote":
-            quoted.extend(P.QUOTE_PREFIX.sub("", ln) for ln in text[s.start : s.end].splitlines())
+            # one substitution per block ("^" per line; the prefix never crosses a line end)
+            block = text[s.start : s.end].splitlines()
+            if block:
+                quoted.append(_QUOTE_PREFIX_M.sub("", "\n".join(block)))
         elif s.kind == "signature":
             sig.append(text[s.start : s.end])
     return Cleaned(
@@ -365,8 +389,9 @@ def _fill_blanks(doc: _Doc) -> None:
     kinds = doc.kinds
     prev: str | None = None
     pending: list[int] = []
+    stripped = doc.stripped
     for i in range(doc.n):
-        if doc.lines[i].strip():
+        if stripped[i]:
             k = kinds[i] or "new"
             fill = prev if prev is not None else k
             if prev is not None and prev != k and prev not in ("quote", "forwarded", "signature", "footer", "disclaimer"):

@@ -20,6 +20,9 @@ _FOOTER_HINTS = ("subscri", "received this", "removed from", "sent to", "yahoo",
 _DISCLAIMER_HINTS = ("confiden", "intended", "privileg", "virus", "recipient", "destinat", "vertrau",
                      "riservat", "poufn", "конфиденц", "disclaimer", "error", "irrtüm", "sekretess",
                      "empfänger", "adresat", "důvěrn", "bizalmas", "luottamuk", "адресат", "unauthori")
+# substring tests as one scan each (same result as any(h in low for h in hints))
+_FOOTER_HINT = re.compile("|".join(map(re.escape, _FOOTER_HINTS)))
+_DISCLAIMER_HINT = re.compile("|".join(map(re.escape, _DISCLAIMER_HINTS)))
 
 
 def _runs(doc, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -39,14 +42,16 @@ def _runs(doc, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 def _nonblank(doc, a: int, b: int) -> list[int]:
-    return [i for i in range(a, b) if doc.lines[i].strip()]
+    stripped = doc.stripped
+    return [i for i in range(a, b) if stripped[i]]
 
 
 def _paragraphs(doc, a: int, b: int) -> list[list[int]]:
     paras: list[list[int]] = []
     cur: list[int] = []
+    stripped = doc.stripped
     for i in range(a, b):
-        if doc.lines[i].strip():
+        if stripped[i]:
             cur.append(i)
         elif cur:
             paras.append(cur)
@@ -65,7 +70,7 @@ def _sig_like_block(doc, idx: list[int]) -> bool:
     """A short block of short lines with contact details or an organisation/address line."""
     if not 2 <= len(idx) <= 10:
         return False
-    lines = [doc.lines[i].strip() for i in idx]
+    lines = [doc.stripped[i] for i in idx]
     if any(len(s) > 75 for s in lines):
         return False
     if sum(1 for s in lines if s.endswith((".", "?", "!")) and len(s) > 40) >= 1:
@@ -93,7 +98,7 @@ def _disclaimers(doc, a: int, b: int) -> int:
         if len(text) < 80:
             continue
         low = text.lower()
-        if not any(w in low for w in _DISCLAIMER_HINTS):
+        if not _DISCLAIMER_HINT.search(low):
             continue
         hits = {m.group(0).lower() for m in P.DISCLAIMER_WORDS.finditer(text)}
         if len(hits) >= 2 and any(P.DISCLAIMER_STRONG.search(h) for h in hits):
@@ -103,7 +108,7 @@ def _disclaimers(doc, a: int, b: int) -> int:
         if doc.kinds[i] == "disclaimer":
             end = i
             break
-    while end > a and (doc.kinds[end - 1] == "disclaimer" or not doc.lines[end - 1].strip()):
+    while end > a and (doc.kinds[end - 1] == "disclaimer" or not doc.stripped[end - 1]):
         end -= 1
     return end
 
@@ -117,9 +122,9 @@ def _content_footer(doc, a: int, b: int) -> int:
         seen += len(para)
         if n_lines > 60 and seen * 3 < n_lines:
             continue
-        text = " ".join(doc.lines[i].strip() for i in para)
+        text = " ".join([doc.stripped[i] for i in para])
         low = text.lower()
-        if any(h in low for h in _FOOTER_HINTS) and P.FOOTER_CONTENT.search(text):
+        if _FOOTER_HINT.search(low) and P.FOOTER_CONTENT.search(text):
             rest = sum(len(p) for p in paras[k:])
             if k > 0 and rest <= 40 and seen * 3 >= n_lines:
                 _mark(doc, para[0], b, "footer")
@@ -131,19 +136,19 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
     """Mark the signature in run [a, b); return where the author's text ends."""
     for i in range(a, b):
         s = doc.lines[i]
-        if P.SIG_DELIM.match(s):
+        if s[:2] in ("--", "__") and P.SIG_DELIM.match(s):
             rest = _nonblank(doc, i + 1, b)
             if len(rest) <= _MAX_SIG_LINES:
                 _mark(doc, i, b, "signature")
                 b = i
                 break
     for i in range(a, b):
-        s = doc.lines[i].strip()
-        if s and len(s) < 110 and P.MOBILE_SIG.match(s):
-            if len(_nonblank(doc, i, b)) <= _MAX_MOBILE_TAIL:
-                _mark(doc, i, b, "signature")
-                b = i
-                break
+        s = doc.stripped[i]
+        if (s and len(s) < 110 and P.MOBILE_SIG.match(s)
+                and len(_nonblank(doc, i, b)) <= _MAX_MOBILE_TAIL):
+            _mark(doc, i, b, "signature")
+            b = i
+            break
     nb = _nonblank(doc, a, b)
     if not nb:
         return b
@@ -151,7 +156,7 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
     # what follows the name is the signature
     for pos in range(len(nb) - 1, max(-1, len(nb) - 1 - _MAX_AFTER_CLOSING), -1):
         i = nb[pos]
-        s = doc.lines[i].strip()
+        s = doc.stripped[i]
         if len(s) > 60 or not P.CLOSING.match(s):
             continue
         if pos > 0 and nb[pos - 1] == i - 1 and not doc.lines[i - 1].rstrip().endswith((".", "!", "?", ":", ")")):
@@ -161,13 +166,13 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
         if not after:
             return b
         name = after[0]
-        if len(doc.lines[name].strip()) <= 40 and not _contact_line(doc.lines[name]):
+        if len(doc.stripped[name]) <= 40 and not _contact_line(doc.lines[name]):
             doc.kinds[name] = "closing"
             rest = after[1:]
         else:
             rest = after
         if rest:
-            if len(rest) <= 2 and all(len(doc.lines[k].strip()) <= 30 for k in rest) and not any(
+            if len(rest) <= 2 and all(len(doc.stripped[k]) <= 30 for k in rest) and not any(
                 _contact_line(doc.lines[k]) for k in rest
             ):
                 sig_like = _sig_like_block(doc, after) or len(rest) == 2
@@ -191,7 +196,7 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
         return blk[0]
     # or one glued under the last sentence: "...thanks.\nAnn Lee\n713-555-0100"
     k = len(blk)
-    while k > 0 and len(doc.lines[blk[k - 1]].strip()) <= 45 and not doc.lines[blk[k - 1]].rstrip().endswith((".", "?", "!", ",")):
+    while k > 0 and len(doc.stripped[blk[k - 1]]) <= 45 and not doc.lines[blk[k - 1]].rstrip().endswith((".", "?", "!", ",")):
         k -= 1
     for j in range(k, len(blk) - 1):
         if P.NAME_LINE.match(doc.lines[blk[j]]):
@@ -208,7 +213,7 @@ def _salutation(doc, a: int, b: int, first: bool) -> None:
     if not nb:
         return
     i = nb[0]
-    s = doc.lines[i].strip()
+    s = doc.stripped[i]
     if len(s) > 70:
         return
     if len(nb) > 1 and nb[1] == i + 1 and not s.endswith((",", ":", "!", "-", "—")):
