@@ -31,6 +31,7 @@ from miner.stages.search.index import (
     ann_index,
     ann_query,
     update_index,
+    update_vector_index,
 )
 from miner.stages.search.keyword import (
     COMMON_SHARE,
@@ -62,5 +63,5 @@ __all__ = [
     "dense_ranking", "doc_frequencies", "fts_expression", "fts_keyword_ranking", "fuse",
     "fusion_for", "group_threads", "keyword_index", "keyword_ranking", "make_snippet",
     "more_like_this", "query_terms", "search", "select_terms", "similar", "update_index",
-    "update_keyword_index",
+    "update_keyword_index", "update_vector_index",
 ]

@@ -108,9 +108,17 @@ def _sync(ws, emb, ids: np.ndarray, X: np.ndarray) -> tuple[object, dict]:
 
 
 def update_index(ws, embedder=None) -> dict:
-    """Build or update the workspace's ANN index when it holds more than ``ann_threshold``
-    vectors (a no-op report below it). Call it at the end of the embeddings stage; the query
-    path calls it too when the vectors changed since, so results never depend on that."""
+    """Bring the workspace's search indexes up to date: the keyword (BM25) index, and the ANN
+    index once there are more than ``ann_threshold`` vectors. Only new messages are added when
+    nothing else changed. Call it at the end of the embeddings stage; the query path does the
+    same lazily when it finds them stale, so results never depend on that call."""
+    from miner.stages.search.keyword import update_keyword_index
+
+    return {"keyword": update_keyword_index(ws), "vectors": update_vector_index(ws, embedder)}
+
+
+def update_vector_index(ws, embedder=None) -> dict:
+    """The ANN part of :func:`update_index` (a no-op report at or below ``ann_threshold``)."""
     emb = embedder or E.embedder_for_search(ws)
     if emb is None:
         return {"index": None, "vectors": 0}

@@ -39,12 +39,19 @@ MAX_PREFIX_TERMS = 256  # a prefix term (tax*) expands to at most this many inde
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
+_ASCII_SEPARATORS = str.maketrans(dict.fromkeys(
+    [chr(c) for c in range(128) if not chr(c).isalnum() and not chr(c).isspace()], " "))
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased runs of letters and digits without accents (as FTS5's unicode61)."""
     t = (text or "").lower()
-    if not t.isascii():
-        t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
-    return _TOKEN.findall(t)
+    if t.isascii():  # twice as fast as the regex, same tokens
+        return t.translate(_ASCII_SEPARATORS).split()
+    return _TOKEN.findall(_MARKS.sub("", unicodedata.normalize("NFD", t)))
 
 
 @dataclass
@@ -80,19 +87,27 @@ class Segment:
 def build_segment(rows) -> tuple[Segment, np.ndarray, np.ndarray]:
     """A segment of ``(id, subject, text)`` rows (ascending ids), with the ids and lengths."""
     vocab: dict[str, int] = {}
-    tids, dids = array("i"), array("q")
-    tfs, tft = array("H"), array("H")
-    ids, lens = array("q"), array("i")
+    sd = vocab.setdefault
+    tids, tfs, tft = array("i"), array("I"), array("I")
+    ids, lens, nterms = array("q"), array("i"), array("i")
     for mid, subject, text in rows:
         s, t = tokenize(subject), tokenize(text)
+        ct = Counter(t)
+        if s:
+            cs = Counter(s)
+            for w in cs:
+                if w not in ct:
+                    ct[w] = 0
+            terms = list(ct)
+            tfs.extend([cs.get(w, 0) for w in terms])
+        else:
+            terms = list(ct)
+            tfs.extend(array("I", bytes(4 * len(terms))))
+        tids.extend([sd(w, len(vocab)) for w in terms])
+        tft.extend(ct.values())
         ids.append(mid)
         lens.append(len(s) + len(t))
-        cs, ct = Counter(s), Counter(t)
-        for term in ct.keys() | cs.keys() if cs else ct.keys():
-            tids.append(vocab.setdefault(term, len(vocab)))
-            dids.append(mid)
-            tfs.append(min(cs.get(term, 0), 65535))
-            tft.append(min(ct.get(term, 0), 65535))
+        nterms.append(len(terms))
     names = sorted(vocab)
     rank = np.empty(len(names), dtype=np.int64)
     rank[[vocab[n] for n in names]] = np.arange(len(names))
@@ -100,10 +115,12 @@ def build_segment(rows) -> tuple[Segment, np.ndarray, np.ndarray]:
     order = np.argsort(tid, kind="stable")  # docs stay ascending within a term
     offsets = np.zeros(len(names) + 1, dtype=np.int64)
     np.cumsum(np.bincount(tid, minlength=len(names)), out=offsets[1:])
+    ids_a = np.frombuffer(ids, dtype=np.int64).copy()
+    docs = np.repeat(ids_a, np.frombuffer(nterms, dtype=np.int32))
+    cap = lambda a: np.minimum(np.frombuffer(a, dtype=np.uint32)[order], 65535).astype(np.uint16)
     seg = Segment(names, {n: i for i, n in enumerate(names)}, offsets,
-                  np.frombuffer(dids, dtype=np.int64)[order].astype(np.int32),
-                  np.frombuffer(tfs, dtype=np.uint16)[order], np.frombuffer(tft, dtype=np.uint16)[order])
-    return seg, np.frombuffer(ids, dtype=np.int64).copy(), np.frombuffer(lens, dtype=np.int32).copy()
+                  docs[order].astype(np.int32), cap(tfs), cap(tft))
+    return seg, ids_a, np.frombuffer(lens, dtype=np.int32).copy()
 
 
 @dataclass
