@@ -93,7 +93,9 @@ def _mark(doc, a: int, b: int, kind: str) -> None:
 def _disclaimers(doc, a: int, b: int) -> int:
     """Mark disclaimer paragraphs; return the new end of the run (before a trailing disclaimer)."""
     end = b
-    for para in _paragraphs(doc, a, b):
+    # hints hold no blank, so a paragraph has one only if some line has: one scan per run
+    has_hint = _DISCLAIMER_HINT.search("\n".join(doc.lines[a:b]).lower()) is not None
+    for para in _paragraphs(doc, a, b) if has_hint else ():
         text = " ".join(doc.lines[i] for i in para)
         if len(text) < 80:
             continue
@@ -116,19 +118,17 @@ def _disclaimers(doc, a: int, b: int) -> int:
 def _content_footer(doc, a: int, b: int) -> int:
     """A trailing newsletter/list footer ("You are currently subscribed to...")."""
     paras = _paragraphs(doc, a, b)
-    n_lines = len(_nonblank(doc, a, b))
+    n_lines = sum(len(p) for p in paras)
     seen = 0
     for k, para in enumerate(paras):
         seen += len(para)
-        if n_lines > 60 and seen * 3 < n_lines:
-            continue
+        rest = n_lines - seen + len(para)  # non-blank lines from this paragraph on
+        if k == 0 or rest > 40 or seen * 3 < n_lines:
+            continue  # not a trailing footer whatever it says: skip the text tests
         text = " ".join([doc.stripped[i] for i in para])
-        low = text.lower()
-        if _FOOTER_HINT.search(low) and P.FOOTER_CONTENT.search(text):
-            rest = sum(len(p) for p in paras[k:])
-            if k > 0 and rest <= 40 and seen * 3 >= n_lines:
-                _mark(doc, para[0], b, "footer")
-                return para[0]
+        if _FOOTER_HINT.search(text.lower()) and P.FOOTER_CONTENT.search(text):
+            _mark(doc, para[0], b, "footer")
+            return para[0]
     return b
 
 
