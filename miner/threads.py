@@ -27,11 +27,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from miner.types import ThreadInput, ThreadLink
 
-__all__ = ["thread_messages", "normalize_subject", "is_reply_subject", "parse_msgids"]
+__all__ = [
+    "is_reply_subject",
+    "message_ids",
+    "normalize_subject",
+    "parse_msgids",
+    "subject_key",
+    "thread_messages",
+]
 
 # Reply and forward prefixes in many languages (case-insensitive), each optionally followed by
 # a counter ("Re[2]:", "Re(3):", "Re^2:") and a colon (ASCII or full-width).
@@ -87,6 +94,11 @@ def _subject_key(s: str | None) -> str:
     return normalize_subject(s).casefold()
 
 
+def subject_key(s: str | None) -> str:
+    """The key subject joining compares (normalised, casefolded; '' joins nothing)."""
+    return _subject_key(s)
+
+
 _ANGLE = re.compile(r"<([^<>\s]+)>")
 _BARE = re.compile(r"[^\s<>,;()\"']+@[^\s<>,;()\"']+")
 
@@ -116,11 +128,27 @@ def _norm_id(value: str | None) -> str | None:
     return ids[0] if ids else None
 
 
+def message_ids(item: ThreadInput) -> set[str]:
+    """Every Message-ID the threading of ``item`` reads: its own, In-Reply-To and References.
+
+    Two messages can influence each other's links only through an id in both sets (or
+    through subject joining): incremental threading uses this to find what a new message
+    touches.
+    """
+    out = set(parse_msgids(item.in_reply_to))
+    own = _norm_id(item.message_id)
+    if own is not None:
+        out.add(own)
+    for r in item.references:
+        out.update(parse_msgids(r))
+    return out
+
+
 def _timestamp(d: datetime | None) -> float | None:
     if d is None:
         return None
     if d.tzinfo is None:
-        d = d.replace(tzinfo=timezone.utc)
+        d = d.replace(tzinfo=UTC)
     try:
         return d.timestamp()
     except (OverflowError, OSError, ValueError):
@@ -136,9 +164,15 @@ def _find(uf: list[int], x: int) -> int:
 
 
 def thread_messages(
-    items: Iterable[ThreadInput], *, subject_window_days: int = 30
+    items: Iterable[ThreadInput], *, subject_window_days: int = 30,
+    lookups: list[tuple[str, str]] | None = None,
 ) -> list[ThreadLink]:
     """Thread messages; return one :class:`ThreadLink` per input item, in input order.
+
+    When ``lookups`` is a list, one ``(top key, first key)`` pair is appended to it for every
+    reply tree whose top message has a reply subject: the tree looked for a thread to join
+    under the top's subject at the time of its first message (incremental threading stores
+    these to know which trees a new message could make join differently).
 
     ``key`` must be unique; Message-IDs may repeat (the earliest message by date owns the
     id, later copies are threaded by their own headers but cannot be referenced).
@@ -305,6 +339,8 @@ def thread_messages(
             top = msgs[thread_root]
             if subj(top.subject)[1]:
                 key = (top.list, subj(top.subject)[0])
+                if lookups is not None and key[1]:
+                    lookups.append((top.key, m.key))
                 entry = reg.get(key) if key[1] else None
                 if entry is not None and ts[i] - entry[1] <= window:
                     thread_root = entry[0]

@@ -1,8 +1,20 @@
-"""After new messages land: resolve people and rebuild threads over the whole corpus.
+"""After new messages land: thread them, link their quotes and resolve their senders,
+incrementally and in bounded memory.
 
-Both are global by nature (a new message can join two threads or two aliases), and both
-are fast enough to redo from the stored fields: JWZ threading and blocked identity
-resolution are near-linear.
+Threading is global by nature (a new message can adopt old replies, merge two threads or
+make a later reply join another thread by subject), yet a message can only change the links
+of messages connected to it: through a Message-ID both read (own, In-Reply-To, References),
+through a thread they share, or through subject joining (the same list and subject key
+within ``subject_window_days``). :func:`rebuild_threads` takes the unthreaded messages in
+batches of :data:`BATCH` (in id order, the order a full rebuild reads them in), closes each
+batch over those connections with the lookup tables of migration 010, and re-threads only
+that closed set with :func:`miner.threads.thread_messages`. Nothing outside the set can
+read or change a link inside it, so the result is the one a full rebuild over every stored
+message gives (tests/threads/test_incremental.py checks it), while memory grows with the
+batch and its neighbourhood instead of with the corpus.
+
+Identity resolution runs over the aliases (distinct name, address, list: thousands, not
+millions); only the messages and people whose alias changed person are rewritten.
 """
 from __future__ import annotations
 
@@ -10,152 +22,337 @@ import hashlib
 import logging
 import sqlite3
 from collections import Counter, defaultdict
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import NamedTuple
 
 from miner.config import Config
 from miner.types import Sender, ThreadInput
 
 log = logging.getLogger(__name__)
 
+BATCH = 20_000  # new messages threaded per step: memory is bounded by a batch and its neighbours
+_CHUNK = 500  # ids per "IN (...)" query
+
 
 def thread_id_for(root_key: str) -> str:
     return "t" + hashlib.sha1(root_key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def rebuild_threads(conn: sqlite3.Connection, config: Config) -> int:
-    """Thread every message (JWZ); write parent_key/thread_id and the threads table."""
+def _h(s: str) -> int:
+    """A signed 64-bit hash (fits an SQLite INTEGER); collisions only widen a closure."""
+    d = hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(d, "big", signed=True)
+
+
+def _subject_hash(lst: str | None, key: str) -> int:
+    return _h(("\x01" if lst is None else lst) + "\x00" + key)
+
+
+class _Row(NamedTuple):
+    id: int
+    item: ThreadInput
+    ts: float  # effective time, as thread_messages orders by
+    thread_id: str | None
+    parent_key: str | None
+    ids: frozenset[int]  # hashes of every Message-ID it reads
+    subj: int | None  # hash of (list, subject key); None when the key is empty
+
+
+_COLS = "id, key, message_id, in_reply_to, refs, subject, date, list, thread_id, parent_key"
+
+
+def _parse_date(s: str | None) -> tuple[datetime | None, float | None]:
+    from miner.threads import _timestamp
+
+    if not s:
+        return None, None
+    try:
+        d = datetime.fromisoformat(s)
+    except ValueError:
+        return None, None
+    t = _timestamp(d)
+    return (d, t) if t is not None else (None, None)
+
+
+class _Dates:
+    """Effective dates: an undated message takes the date of the nearest earlier dated message
+    in id order (what a full rebuild, reading in id order, gives it), else the first dated."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def of(self, mid: int, s: str | None) -> tuple[datetime, float]:
+        d, t = _parse_date(s)
+        if d is not None and t is not None:
+            return d, t
+        for sql, args in (
+            ("SELECT date FROM messages WHERE id < ? AND date IS NOT NULL AND date != '' ORDER "
+             + "BY id DESC", (mid,)),
+            ("SELECT date FROM messages WHERE date IS NOT NULL AND date != '' ORDER BY id", ()),
+        ):
+            for (ds,) in self.conn.execute(sql, args):
+                d, t = _parse_date(ds)
+                if d is not None and t is not None:
+                    return d, t
+        return datetime.fromtimestamp(0, tz=UTC), 0.0
+
+
+def _in_chunks(conn: sqlite3.Connection, sql: str, values: Iterable) -> Iterable[tuple]:
+    vals = list(values)
+    for i in range(0, len(vals), _CHUNK):
+        part = vals[i:i + _CHUNK]
+        yield from conn.execute(sql.format(",".join("?" * len(part))), part)
+
+
+def _load(conn: sqlite3.Connection, ids: Iterable[int], dates: _Dates) -> list[_Row]:
+    from miner.threads import message_ids, subject_key
+
+    out = []
+    for (mid, key, msgid, irt, refs, subject, date, lst, tid, parent) in _in_chunks(
+            conn, f"SELECT {_COLS} FROM messages WHERE id IN ({{}})", sorted(ids)):
+        d, ts = dates.of(mid, date)
+        item = ThreadInput(key=key, message_id=msgid if not msgid.startswith("sha1:") else None,
+                           in_reply_to=irt, references=tuple((refs or "").split()),
+                           subject=subject or "", date=d, list=lst)
+        sk = subject_key(subject)
+        out.append(_Row(mid, item, ts, tid, parent, frozenset(_h(x) for x in message_ids(item)),
+                        _subject_hash(lst, sk) if sk else None))
+    return out
+
+
+def _neighbours(conn: sqlite3.Connection, rows: list[_Row], seen_tids: set[str],
+                window: float) -> set[int]:
+    """Stored messages whose links ``rows`` could change or read (one step of the closure)."""
+    out: set[int] = set()
+    hs = set().union(*(r.ids for r in rows)) if rows else set()
+    out.update(m for (m,) in _in_chunks(conn, "SELECT msg FROM thread_idx_ids WHERE h IN ({})", hs))
+    tids = {r.thread_id for r in rows if r.thread_id and r.thread_id not in seen_tids}
+    seen_tids |= tids
+    out.update(m for (m,) in _in_chunks(conn, "SELECT id FROM messages WHERE thread_id IN ({})",
+                                         tids))
+    for r in rows:  # trees whose subject lookup this message could now answer
+        if r.subj is not None:
+            out.update(m for (m,) in conn.execute(
+                "SELECT msg FROM thread_idx_look WHERE h=? AND ts BETWEEN ? AND ?",
+                (r.subj, r.ts, r.ts + window)))
+    return out
+
+
+def _close(conn, rows: list[_Row], closed: dict[int, _Row], seen_tids: set[str],
+           window: float, dates: _Dates) -> None:
+    while rows:
+        for r in rows:
+            closed[r.id] = r
+        todo = _neighbours(conn, rows, seen_tids, window) - closed.keys()
+        rows = _load(conn, todo, dates) if todo else []
+
+
+def _thread_step(conn: sqlite3.Connection, batch: list[int], days: int) -> tuple[int, int]:
+    """Thread one batch of new messages (inside the caller's transaction)."""
+    from miner.ingest.quotes import link_quotes_in
     from miner.threads import normalize_subject, thread_messages
 
-    items = []
-    for key, mid, irt, refs, subject, date, lst in conn.execute(
-        "SELECT key, message_id, in_reply_to, refs, subject, date, list FROM messages"
-    ):
-        items.append(ThreadInput(
-            key=key, message_id=mid if not mid.startswith("sha1:") else None,
-            in_reply_to=irt, references=tuple((refs or "").split()), subject=subject or "",
-            date=datetime.fromisoformat(date) if date else None, list=lst,
-        ))
-    links = thread_messages(items, subject_window_days=int(config["subject_window_days"]))
-    del items
+    window = float(days) * 86400.0
+    dates = _Dates(conn)
+    new = _load(conn, batch, dates)
+    conn.executemany("INSERT OR IGNORE INTO thread_idx_ids(h, msg) VALUES (?,?)",
+                     ((h, r.id) for r in new for h in r.ids))
+    conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,?,?)",
+                     ((r.subj, r.ts, r.id) for r in new if r.subj is not None))
+    closed: dict[int, _Row] = {}
+    seen_tids: set[str] = set()
+    _close(conn, new, closed, seen_tids, window, dates)
+    while True:
+        rows = sorted(closed.values(), key=lambda r: r.id)
+        lookups: list[tuple[str, str]] = []
+        links = thread_messages([r.item for r in rows], subject_window_days=days,
+                                lookups=lookups)
+        by_key = {r.item.key: r for r in rows}
+        missing: set[int] = set()
+        for top, first in lookups:  # every message such a lookup reads must be in the set
+            t, h = by_key[first].ts, by_key[top].subj
+            missing.update(m for (m,) in conn.execute(
+                "SELECT msg FROM thread_idx_subj WHERE h=? AND ts BETWEEN ? AND ?",
+                (h, t - window, t)) if m not in closed)
+        if not missing:
+            break
+        _close(conn, _load(conn, missing, dates), closed, seen_tids, window, dates)
+
+    tid_of: dict[str, str] = {}
+    changed, touched = [], set()
+    for ln in links:
+        tid = tid_of.get(ln.root_key)
+        if tid is None:
+            tid = tid_of[ln.root_key] = thread_id_for(ln.root_key)
+        r = by_key[ln.key]
+        if r.thread_id != tid or r.parent_key != ln.parent_key:
+            changed.append((ln.parent_key, tid, r.id))
+            touched.add(tid)
+            if r.thread_id:
+                touched.add(r.thread_id)
+    conn.executemany("UPDATE messages SET parent_key=?, thread_id=? WHERE id=?", changed)
+    old_tids = {r.thread_id for r in rows if r.thread_id}
+    list(_in_chunks(conn, "DELETE FROM threads WHERE thread_id IN ({})", old_tids | set(tid_of.values())))
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _tids(tid TEXT PRIMARY KEY, root TEXT)")
+    conn.execute("DELETE FROM _tids")
+    conn.executemany("INSERT INTO _tids VALUES (?,?)", ((t, k) for k, t in tid_of.items()))
+    out = []
+    for tid, root, start, end, n, participants in conn.execute(
+            "SELECT t.tid, t.root, min(m.date), max(m.date), count(*), count(DISTINCT m.person_id) "
+            "FROM _tids t JOIN messages m ON m.thread_id = t.tid GROUP BY t.tid"):
+        top = by_key[root].item
+        out.append((tid, root, top.list, normalize_subject(top.subject) or top.subject, start, end,
+                    n, participants))
+    conn.executemany("INSERT INTO threads(thread_id, root_key, list, subject, start, \"end\", "
+                     "messages, participants) VALUES (?,?,?,?,?,?,?,?)", out)
+    conn.execute("DELETE FROM _tids")
+    # the subject lookups of the trees just built replace those the set had
+    list(_in_chunks(conn, "DELETE FROM thread_idx_look WHERE msg IN ({})", closed.keys()))
+    conn.executemany("INSERT OR REPLACE INTO thread_idx_look(msg, h, ts) VALUES (?,?,?)",
+                     ((by_key[top].id, by_key[top].subj, by_key[first].ts)
+                      for top, first in lookups))
+    # quotes: a message's candidates are its parent and its thread, so re-examine the
+    # threads whose members or links changed
+    redo = [m for (m,) in _in_chunks(
+        conn, "SELECT id FROM messages WHERE thread_id IN ({}) AND quoted_text != ''", touched)]
+    link_quotes_in(conn, redo)
+    return len(closed), len(changed)
+
+
+def _index_current(conn: sqlite3.Connection) -> None:
+    """A workspace threaded before migration 010 has no lookup tables: thread it again."""
+    if conn.execute("SELECT 1 FROM settings WHERE name='thread_index' AND value='1'").fetchone():
+        return
     with conn:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _links(key TEXT PRIMARY KEY, parent TEXT, tid TEXT)")
-        conn.execute("DELETE FROM _links")
-        tid_of: dict[str, str] = {}  # root key -> thread id, hashed once per thread
-        rows_l = []
-        for ln in links:
-            tid = tid_of.get(ln.root_key)
-            if tid is None:
-                tid = tid_of[ln.root_key] = thread_id_for(ln.root_key)
-            rows_l.append((ln.key, ln.parent_key, tid))
-        conn.executemany("INSERT INTO _links VALUES (?,?,?)", rows_l)
-        del rows_l
-        conn.execute(
-            "UPDATE messages SET parent_key=l.parent, thread_id=l.tid FROM _links l "
-            "WHERE l.key=messages.key AND (messages.thread_id IS NOT l.tid "
-            "OR messages.parent_key IS NOT l.parent)")
-        roots = {tid: root for root, tid in tid_of.items()}
-        conn.execute("DELETE FROM threads")
-        rows = conn.execute(
-            "SELECT thread_id, min(date), max(date), count(*), count(DISTINCT person_id) "
-            "FROM messages GROUP BY thread_id").fetchall()
-        # subject and list of every root in one pass (was one query per thread)
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _roots(key TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM _roots")
-        conn.executemany("INSERT OR IGNORE INTO _roots VALUES (?)", ((r,) for r in tid_of))
-        root_info = {k: (subj, lst) for k, subj, lst in conn.execute(
-            "SELECT m.key, m.subject, m.list FROM _roots r JOIN messages m ON m.key = r.key")}
-        conn.execute("DROP TABLE _roots")
-        out = []
-        for tid, start, end, n, participants in rows:
-            root = roots.get(tid)
-            subject, lst = root_info.get(root, ("", None)) if root is not None else ("", None)
-            out.append((tid, root, lst, normalize_subject(subject) or subject, start, end, n,
-                        participants))
-        conn.executemany("INSERT INTO threads(thread_id, root_key, list, subject, start, \"end\", "
-                         "messages, participants) VALUES (?,?,?,?,?,?,?,?)", out)
-        conn.execute("DROP TABLE _links")
-    return len(out)
+        if conn.execute("SELECT 1 FROM messages WHERE thread_id IS NOT NULL LIMIT 1").fetchone():
+            log.info("threading the whole corpus once to build the incremental lookup tables")
+            conn.execute("UPDATE messages SET thread_id=NULL, parent_key=NULL")
+            for t in ("threads", "thread_idx_ids", "thread_idx_subj", "thread_idx_look"):
+                conn.execute(f"DELETE FROM {t}")
+        conn.execute("INSERT OR REPLACE INTO settings(name, value) VALUES ('thread_index', '1')")
+
+
+def rebuild_threads(conn: sqlite3.Connection, config: Config, *, batch: int = 0) -> int:
+    """Thread the messages not threaded yet (JWZ), re-threading only what they touch; write
+    parent_key/thread_id, the threads table and quote links. Returns the number of threads.
+
+    Each batch is one transaction: a run killed here leaves the rest for the next run."""
+    days = int(config["subject_window_days"])
+    size = batch or BATCH
+    _index_current(conn)
+    while True:
+        ids = [r[0] for r in conn.execute(
+            "SELECT id FROM messages WHERE thread_id IS NULL ORDER BY id LIMIT ?", (size,))]
+        if not ids:
+            break
+        with conn:
+            n_set, n_changed = _thread_step(conn, ids, days)
+        log.debug("threaded %d new messages: %d re-threaded, %d links changed", len(ids), n_set,
+                  n_changed)
+    return conn.execute("SELECT count(*) FROM threads").fetchone()[0]
 
 
 def rebuild_people(conn: sqlite3.Connection, config: Config) -> int:
-    """Resolve one person per human over all (name, address, list) aliases."""
-    from miner.people import display_name, resolve_people
+    """Resolve one person per human over all (name, address, list) aliases; give the new
+    messages their person and rewrite only the people whose aliases changed."""
+    from miner.people import resolve_people
 
     with conn:
-        # Upsert, never delete: alias rowids are the stable basis of person ids.
+        # Upsert, never delete: alias rowids are the stable basis of person ids. Counts grow
+        # by the messages without a person, which get one in this same transaction.
+        new_aliases = {r[0] for r in conn.execute(
+            "SELECT a.rowid FROM (SELECT DISTINCT from_name n, from_email e, coalesce(list, '') l "
+            "FROM messages WHERE person_id IS NULL) m JOIN aliases a ON a.name=m.n AND "
+            "a.email=m.e AND a.list=m.l")}
         conn.execute(
             "INSERT INTO aliases(name, email, list, messages) SELECT from_name, from_email, "
-            "coalesce(list, ''), count(*) FROM messages WHERE true GROUP BY from_name, from_email, "
-            "coalesce(list, '') ON CONFLICT(name, email, list) DO UPDATE SET "
-            "messages = excluded.messages")
-    aliases = conn.execute("SELECT rowid, name, email, list, messages FROM aliases").fetchall()
-    senders = [Sender(key=str(r[0]), name=r[1], email=r[2], list=r[3] or None, messages=r[4])
-               for r in aliases]
-    forced_m = [(a, b) for a, b in conn.execute("SELECT a, b FROM merges WHERE forced=1")]
-    forced_s = [(a, b) for a, b in conn.execute("SELECT a, b FROM merges WHERE forced=-1")]
-    mapping, merges = resolve_people(senders, forced_merges=forced_m, forced_splits=forced_s)
-    # person ids are stable: the smallest alias rowid of the group
-    groups: dict[int, list] = defaultdict(list)
-    for r in aliases:
-        groups[mapping[str(r[0])]].append(r)
-    pid_of = {}
-    for idx, rows in groups.items():
-        pid = min(r[0] for r in rows)
-        for r in rows:
-            pid_of[r[0]] = pid
-    with conn:
-        conn.executemany("UPDATE aliases SET person_id=? WHERE rowid=?",
-                         ((pid, rowid) for rowid, pid in pid_of.items()))
-        conn.execute(
-            "UPDATE messages SET person_id=a.person_id FROM aliases a WHERE a.name=messages.from_name "
-            "AND a.email=messages.from_email AND a.list=coalesce(messages.list, '') "
-            "AND messages.person_id IS NOT a.person_id")
+            "coalesce(list, ''), count(*) FROM messages WHERE person_id IS NULL GROUP BY from_name, "
+            "from_email, coalesce(list, '') ON CONFLICT(name, email, list) DO UPDATE SET "
+            "messages = aliases.messages + excluded.messages")
+        aliases = conn.execute(
+            "SELECT rowid, name, email, list, messages, person_id FROM aliases").fetchall()
+        senders = [Sender(key=str(r[0]), name=r[1], email=r[2], list=r[3] or None, messages=r[4])
+                   for r in aliases]
+        forced_m = [(a, b) for a, b in conn.execute("SELECT a, b FROM merges WHERE forced=1")]
+        forced_s = [(a, b) for a, b in conn.execute("SELECT a, b FROM merges WHERE forced=-1")]
+        mapping, merges = resolve_people(senders, forced_merges=forced_m, forced_splits=forced_s)
+        del senders
+        groups: dict[int, list] = defaultdict(list)
+        for r in aliases:
+            groups[mapping[str(r[0])]].append(r)
+        pid_of = {}
+        for rows in groups.values():
+            pid = min(r[0] for r in rows)
+            for r in rows:
+                pid_of[r[0]] = pid
+        moved = [(pid_of[r[0]], r[0]) for r in aliases if r[5] != pid_of[r[0]]]
+        old_pids = {r[5] for r in aliases if r[5] is not None and r[5] != pid_of[r[0]]}
+        affected = old_pids | {p for p, _ in moved} | {pid_of[a] for a in new_aliases} | {
+            pid_of[r[0]] for r in aliases if r[5] is None}
+        # threads whose participant count may change: those of people merged or split
+        stale_tids = {t for (t,) in _in_chunks(
+            conn, "SELECT DISTINCT thread_id FROM messages WHERE person_id IN ({}) "
+            "AND thread_id IS NOT NULL", old_pids)}
+        conn.executemany("UPDATE aliases SET person_id=? WHERE rowid=?", moved)
+        join = ("FROM aliases a WHERE a.name=messages.from_name AND a.email=messages.from_email "
+                "AND a.list=coalesce(messages.list, '')")
+        conn.execute(f"UPDATE messages SET person_id=a.person_id {join} AND messages.person_id IS NULL")
+        list(_in_chunks(conn, f"UPDATE messages SET person_id=a.person_id {join} AND "
+                              "messages.person_id IN ({}) AND messages.person_id IS NOT a.person_id",
+                        old_pids))
         conn.execute("DELETE FROM merges WHERE forced=0")
         conn.executemany("INSERT INTO merges(a, b, reason, forced) VALUES (?,?,?,0)",
                          ((m.a, m.b, m.reason) for m in merges))
-        keep = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
-            "SELECT person_id, organisation, title, country FROM people")}
-        conn.execute("DELETE FROM people")
-        rows = []
-        for idx, members in groups.items():
-            pid = min(r[0] for r in members)
-            names: Counter = Counter()
-            emails: Counter = Counter()
-            for r in members:
-                if r[1]:
-                    names[r[1]] += r[4]
-                emails[r[2]] += r[4]
-            name = display_name([n for n, c in names.most_common() for _ in range(c)]) if names \
-                else (emails.most_common(1)[0][0] if emails else "")
-            email = emails.most_common(1)[0][0] if emails else ""
-            org, title, country = keep.get(pid, (None, None, None))
-            rows.append((pid, name, email, org, title, country, sum(r[4] for r in members)))
-        conn.executemany("INSERT INTO people(person_id, name, email, organisation, title, country, "
-                         "messages) VALUES (?,?,?,?,?,?,?)", rows)
-    _affiliations(conn)
-    return len(rows)
+        list(_in_chunks(conn, "DELETE FROM people WHERE person_id IN ({})", affected))
+        conn.executemany("INSERT INTO people(person_id, name, email, messages) VALUES (?,?,?,?)",
+                         (_person_row(rows) for rows in groups.values()
+                          if min(r[0] for r in rows) in affected))
+        live = set(pid_of.values())
+        _affiliations(conn, sorted(p for p in affected if p in live))
+        for t in stale_tids:
+            conn.execute("UPDATE threads SET participants=(SELECT count(DISTINCT person_id) FROM "
+                         "messages WHERE thread_id=?) WHERE thread_id=?", (t, t))
+    return conn.execute("SELECT count(*) FROM people").fetchone()[0]
 
 
-def _affiliations(conn: sqlite3.Connection) -> None:
-    """Title, organisation and country per person from their latest signatures, else the domain."""
+def _person_row(members: list) -> tuple:
+    """(person id, display name, main address, messages) of one group of alias rows."""
+    from miner.people import display_name
+
+    # sorted: the result must not depend on the order aliases were first seen in
+    members = sorted(members, key=lambda r: (r[1], r[2], r[3]))
+    names: Counter = Counter()
+    emails: Counter = Counter()
+    for r in members:
+        if r[1]:
+            names[r[1]] += r[4]
+        emails[r[2]] += r[4]
+    name = display_name([n for n, c in names.most_common() for _ in range(c)]) if names \
+        else (emails.most_common(1)[0][0] if emails else "")
+    email = emails.most_common(1)[0][0] if emails else ""
+    return min(r[0] for r in members), name, email, sum(r[4] for r in members)
+
+
+def _affiliations(conn: sqlite3.Connection, pids: list[int]) -> None:
+    """Title, organisation and country of ``pids`` from their latest signatures, else the
+    domain (inside the caller's transaction)."""
     from miner.clean import parse_signature
 
     try:
         from miner.orgs import org_from_domain
     except ImportError:  # pragma: no cover - orgs table is optional
         org_from_domain = None
-    # The latest five signatures of every person in one query (was one query per person).
-    sigs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for pid, key, sig in conn.execute(
-        "SELECT person_id, key, signature FROM (SELECT person_id, key, signature, "
-        "row_number() OVER (PARTITION BY person_id ORDER BY date DESC) AS rn FROM messages "
-        "WHERE signature != '' AND person_id IS NOT NULL) WHERE rn <= 5 ORDER BY person_id, rn"
-    ):
-        sigs[pid].append((key, sig))
     updates = []
-    for pid, name, email in conn.execute("SELECT person_id, name, email FROM people").fetchall():
+    for pid in pids:
+        row = conn.execute("SELECT name, email FROM people WHERE person_id=?", (pid,)).fetchone()
+        if row is None:
+            continue
+        name, email = row
         title = org = country = evidence = None
-        for key, sig in sigs.get(pid, ()):
+        for key, sig in conn.execute(
+                "SELECT key, signature FROM messages WHERE person_id=? AND signature != '' "
+                "ORDER BY date DESC, id DESC LIMIT 5", (pid,)).fetchall():
             s = parse_signature(sig, author_name=name)
             if s is None:
                 continue
@@ -171,6 +368,5 @@ def _affiliations(conn: sqlite3.Connection) -> None:
             org = org or d_org
             country = country or d_country
         updates.append((title, org, country, evidence, pid))
-    with conn:
-        conn.executemany("UPDATE people SET title=?, organisation=?, country=?, evidence_key=? "
-                         "WHERE person_id=?", updates)
+    conn.executemany("UPDATE people SET title=?, organisation=?, country=?, evidence_key=? "
+                     "WHERE person_id=?", updates)

@@ -5,15 +5,20 @@ messages in the same thread: the quote's distinctive lines (long enough to ident
 whitespace- and case-normalised) must appear in the candidate's text. The link is stored in
 ``messages.quotes_key`` so readers and stages can show the quoted message once, by reference,
 and treat quoted and new text separately.
+
+The post-ingest phase (miner/ingest/post.py) calls :func:`link_quotes_in` for the messages
+whose thread changed, inside its own transaction.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 
 _WS = re.compile(r"\s+")
 MIN_LINE = 25  # characters: shorter lines ("Thanks,", "Hi all") identify nothing
 MAX_CANDIDATES = 8
+_CHUNK = 500
 
 
 def _norm(s: str) -> str:
@@ -27,13 +32,60 @@ def _probe_lines(quoted: str, k: int = 3) -> list[str]:
     return sorted(lines, key=len, reverse=True)[:k]
 
 
-def _quotes(quoted: str, candidate_text: str) -> bool:
-    probes = _probe_lines(quoted)
+def _matches(probes: list[str], candidate_text: str) -> bool:
     if not probes:
         return False
     text = _norm(candidate_text)
     hits = sum(1 for p in probes if p in text)
     return hits >= max(1, (len(probes) + 1) // 2)
+
+
+def _quotes(quoted: str, candidate_text: str) -> bool:
+    return _matches(_probe_lines(quoted), candidate_text)
+
+
+def _link_one(conn: sqlite3.Connection, key: str, parent_key: str | None,
+              thread_id: str | None, date: str | None, quoted: str) -> str:
+    probes = _probe_lines(quoted)
+    if not probes:
+        return ""
+    cands: list[tuple[str, str]] = []
+    if parent_key:
+        row = conn.execute("SELECT key, text FROM messages WHERE key=?", (parent_key,)).fetchone()
+        if row:
+            cands.append((row[0], row[1]))
+    if thread_id:
+        cands += conn.execute(
+            "SELECT key, text FROM messages WHERE thread_id=? AND key != ? AND "
+            "(date IS NULL OR ? IS NULL OR date <= ?) ORDER BY date DESC, id DESC LIMIT ?",
+            (thread_id, key, date, date, MAX_CANDIDATES)).fetchall()
+    seen = set()
+    for ckey, ctext in cands:
+        if ckey in seen or ckey == key:
+            continue
+        seen.add(ckey)
+        if _matches(probes, ctext or ""):
+            return ckey
+    return ""
+
+
+def link_quotes_in(conn: sqlite3.Connection, ids: Iterable[int]) -> int:
+    """(Re)examine the messages with row ids ``ids``; set their ``quotes_key`` ('' when
+    nothing matched). Does not commit. Returns how many were linked."""
+    ids = list(ids)
+    linked = 0
+    for i in range(0, len(ids), _CHUNK):
+        part = ids[i:i + _CHUNK]
+        rows = conn.execute(
+            "SELECT id, key, parent_key, thread_id, date, quoted_text FROM messages "
+            f"WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
+        updates = []
+        for mid, key, parent_key, thread_id, date, quoted in rows:
+            found = _link_one(conn, key, parent_key, thread_id, date, quoted) if quoted else ""
+            linked += bool(found)
+            updates.append((found, mid))
+        conn.executemany("UPDATE messages SET quotes_key=? WHERE id=?", updates)
+    return linked
 
 
 def link_quotes(conn: sqlite3.Connection, *, only_new: bool = True) -> int:
@@ -43,33 +95,6 @@ def link_quotes(conn: sqlite3.Connection, *, only_new: bool = True) -> int:
     linked or already examined (their ``quotes_key`` is '' when nothing matched).
     """
     where = "quoted_text != ''" + (" AND quotes_key IS NULL" if only_new else "")
-    todo = conn.execute(
-        f"SELECT key, parent_key, thread_id, date, quoted_text FROM messages WHERE {where}"
-    ).fetchall()
-    updates = []
-    linked = 0
-    for key, parent_key, thread_id, date, quoted in todo:
-        found = ""
-        cands: list[tuple[str, str]] = []
-        if parent_key:
-            row = conn.execute("SELECT key, text FROM messages WHERE key=?", (parent_key,)).fetchone()
-            if row:
-                cands.append((row[0], row[1]))
-        if thread_id:
-            cands += conn.execute(
-                "SELECT key, text FROM messages WHERE thread_id=? AND key != ? AND "
-                "(date IS NULL OR ? IS NULL OR date <= ?) ORDER BY date DESC LIMIT ?",
-                (thread_id, key, date, date, MAX_CANDIDATES)).fetchall()
-        seen = set()
-        for ckey, ctext in cands:
-            if ckey in seen or ckey == key:
-                continue
-            seen.add(ckey)
-            if _quotes(quoted, ctext or ""):
-                found = ckey
-                linked += 1
-                break
-        updates.append((found, key))
+    ids = [r[0] for r in conn.execute(f"SELECT id FROM messages WHERE {where}")]
     with conn:
-        conn.executemany("UPDATE messages SET quotes_key=? WHERE key=?", updates)
-    return linked
+        return link_quotes_in(conn, ids)

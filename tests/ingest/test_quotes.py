@@ -53,3 +53,18 @@ def test_reply_quote_links_to_its_parent_and_unknown_quotes_stay_unlinked(tmp_pa
         assert rows["reply@example.org"] == "root@example.org"
         assert rows["other@example.org"] == ""
         assert link_quotes(ws.db) == 0  # idempotent: nothing new to examine
+
+
+def test_ingest_links_quotes_of_new_messages_only_once(tmp_path):
+    """The post-ingest phase links quotes; a reply whose parent arrives later is linked then."""
+    (tmp_path / "1.mbox").write_text(REPLY + OTHER, encoding="utf-8")
+    (tmp_path / "2.mbox").write_text(ROOT_MSG, encoding="utf-8")
+    with Workspace.open(tmp_path / "ws", create=True) as ws:
+        ws.ingest([str(tmp_path / "1.mbox")])
+        rows = dict(ws.db.execute("SELECT message_id, quotes_key FROM messages").fetchall())
+        assert rows == {"reply@example.org": "", "other@example.org": ""}
+        ws.ingest([str(tmp_path / "2.mbox")])
+        rows = dict(ws.db.execute("SELECT message_id, quotes_key FROM messages").fetchall())
+        assert rows["reply@example.org"] == "root@example.org"
+        assert rows["other@example.org"] == ""
+        assert link_quotes(ws.db) == 0
