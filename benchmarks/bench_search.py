@@ -13,10 +13,11 @@
   removed), restricted to messages dated before it, thread results; recall@10 of the linked
   thread for hybrid, keyword and semantic, on the tuning half (even-numbered cases in date
   order), the held-out half (odd) and all.
-* ``latency``: a 100,000-message gen_mbox workspace (``--quick``: 10,000; static model), 40
-  queries each run in every mode in turn; wall and CPU p50/p95 of keyword, semantic, hybrid and
-  hybrid --threads next to FTS5 alone (the reference, same loop); then hnswlib against the exact
-  product (recall@10 and latency).
+* ``latency``: a 100,000-message gen_mbox workspace (``--quick``: 10,000; static model), 60
+  realistic queries (subjects, first sentences, 1-3 keywords sampled from the corpus) each run
+  in every mode in turn; wall and CPU p50/p95 of keyword, semantic and hybrid (exact and
+  hnswlib), hybrid --threads and filtered hybrid, next to FTS5 alone (the reference, same
+  loop); the hnswlib recall@10 against exact; the load average.
 * ``tune``: every fusion variant (RRF and convex, dense weight 0.1 to 0.9) on the SemEval dev
   half and on the asked-before tuning half, with the held-out halves printed next to them
   (``tune-asked``: asked-before only).
@@ -367,34 +368,46 @@ def latency_workspace(n: int):
     return ws
 
 
-def _queries(ws, n: int, seed: int = 1) -> list[str]:
+def _queries(ws, n: int, seed: int = 11) -> list[str]:
+    """Realistic query texts sampled from the corpus (seed 11: not the seed-1 set the search
+    code was profiled and tuned on): a third subjects (``Re:`` kept, as users paste them), a
+    third first sentences of messages, a third short keyword queries (1 to 3 words of a
+    message)."""
     import random
 
     rng = random.Random(seed)
-    subjects = [r[0] for r in ws.db.execute("SELECT subject FROM messages WHERE subject != '' "
-                                            "ORDER BY random() LIMIT 2000")]
-    texts = [r[0] for r in ws.db.execute("SELECT text FROM messages WHERE length(text) > 80 "
-                                         "ORDER BY random() LIMIT 2000")]
+    hi = ws.db.execute("SELECT max(id) FROM messages").fetchone()[0]
+    pick = rng.sample(range(1, hi + 1), min(hi, 6 * n))
+    marks = ",".join("?" * len(pick))
+    got = ws.db.execute(f"SELECT subject, text FROM messages WHERE id IN ({marks})", pick).fetchall()
+    subjects = [r[0] for r in got if r[0]]
+    texts = [r[1] for r in got if r[1] and len(r[1].split()) >= 6]
     out = []
     for i in range(n):
-        if i % 2:
+        if i % 3 == 0:
             out.append(rng.choice(subjects))
+        elif i % 3 == 1:
+            first = re.split(r"(?<=[.!?])\s+|\n", rng.choice(texts).strip())[0]
+            out.append(" ".join(first.split()[:30]))
         else:
-            words = rng.choice(texts).split()
-            a = rng.randrange(max(1, len(words) - 8))
-            out.append(" ".join(words[a:a + rng.randint(2, 8)]))
+            words = [w.strip(".,;:!?()\"'") for w in rng.choice(texts).split()]
+            words = [w for w in words if len(w) > 3] or ["meeting"]
+            a = rng.randrange(len(words))
+            out.append(" ".join(words[a:a + rng.randint(1, 3)]))
     return out
 
 
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-def run_latency(rows: list, quick: bool = False, n_queries: int = 40) -> dict:
-    """p50/p95 per mode, each query run in every mode in turn (the order rotating), so that the
-    machine's load drifts over all modes alike; FTS5 alone (the plain OR query, ranked by FTS5,
-    top 10) is the reference measured in the same loop. Then hnswlib against the exact product."""
+def run_latency(rows: list, quick: bool = False, n_queries: int = 60) -> dict:
+    """p50/p95 (wall and CPU) per mode; each query is run in every mode in turn (the order
+    rotating), so that the machine's load drifts over all modes alike. FTS5 alone (the plain OR
+    query ranked by FTS5's bm25, top 10) is the reference measured in the same loop. Semantic
+    and hybrid are timed with the exact product and with the hnswlib index, and hybrid with
+    filters (dates, author) on the ANN path; then the ANN's recall@10 against exact."""
     import os
 
     from miner.stages import search as S
@@ -402,11 +415,29 @@ def run_latency(rows: list, quick: bool = False, n_queries: int = 40) -> dict:
 
     n = 10_000 if quick else 100_000
     ws = latency_workspace(n)
-    queries = _queries(ws, n_queries)
     emb = embedder_for_search(ws)
-    ids, X = load_matrix(ws, emb)
+    ids, _X = load_matrix(ws, emb)
+    thr = int(ws.config["ann_threshold"])
+    t0, c0 = time.perf_counter(), time.process_time()
+    ws.config.set("ann_threshold", min(thr, len(ids) - 1))  # ANN index also at --quick
+    rep = S.update_index(ws, emb)
+    print(f"  update_index: keyword {rep['keyword']['done']}, vectors {rep['vectors'].get('done')}"
+          f" in {time.perf_counter() - t0:.1f}s wall, {time.process_time() - c0:.1f}s CPU "
+          "(a build happens once; later runs load or extend the saved indexes)")
+    queries = _queries(ws, n_queries)
     for q in _queries(ws, 10, seed=2):
-        S.search(ws, q, mode="hybrid")  # warm caches (model, matrix, page cache)
+        S.search(ws, q, mode="hybrid")  # warm caches (model, matrix, indexes, page cache)
+    years = [r[0] for r in ws.db.execute(
+        "SELECT substr(date, 1, 4) AS y FROM messages WHERE date IS NOT NULL GROUP BY y "
+        "HAVING count(*) > ? ORDER BY y", (n // 50,))]
+    mid = years[len(years) // 2]
+    wide = (years[max(0, len(years) // 2 - 1)], years[min(len(years) - 1, len(years) // 2 + 1)])
+    author = ws.db.execute("SELECT from_name FROM messages WHERE from_name != '' GROUP BY "
+                           "from_name ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    share = {k: ws.db.execute(f"SELECT avg({c}) FROM messages", a).fetchone()[0] for k, c, a in (
+        ("year", "substr(date, 1, 4) = ?", (mid,)),
+        ("years", "substr(date, 1, 4) BETWEEN ? AND ?", wide),
+        ("author", "from_name = ?", (author,)))}
 
     def fts_only(q):
         expr = S.fts_expression(S.query_terms(q))
@@ -414,64 +445,71 @@ def run_latency(rows: list, quick: bool = False, n_queries: int = 40) -> dict:
             ws.db.execute("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
                           "ORDER BY rank LIMIT 10", (expr,)).fetchall()
 
-    def loop(labels: dict) -> dict[str, list[tuple[float, float]]]:
-        times: dict[str, list[tuple[float, float]]] = {k: [] for k in labels}
-        names = list(labels)
-        for j, q in enumerate(queries):
-            for name in names[j % len(names):] + names[:j % len(names)]:
-                w, c = time.perf_counter(), time.process_time()
-                labels[name](q)
-                times[name].append((1000 * (time.perf_counter() - w),
-                                    1000 * (time.process_time() - c)))
-        return times
+    def exact(fn):
+        def run(q):
+            ws.config.set("ann_threshold", 10**12)
+            try:
+                return fn(q)
+            finally:
+                ws.config.set("ann_threshold", min(thr, len(ids) - 1))
+        return run
 
-    def old_keyword(q):  # the keyword query before the budget (all matches scored and joined)
-        expr = S.fts_expression(S.query_terms(q)[:S.MAX_TERMS])
-        if expr:
-            ws.db.execute("SELECT m.id, -bm25(messages_fts, 1.0, 1.0) AS s FROM messages_fts "
-                          "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts "
-                          "MATCH ? ORDER BY s DESC LIMIT 100", (expr,)).fetchall()
-
+    labels = {
+        "FTS5 only (reference)": fts_only,
+        "keyword": lambda q: S.search(ws, q, mode="keyword"),
+        "semantic, exact": exact(lambda q: S.search(ws, q, mode="semantic")),
+        "semantic, hnswlib": lambda q: S.search(ws, q, mode="semantic"),
+        "hybrid, exact": exact(lambda q: S.search(ws, q, mode="hybrid")),
+        "hybrid": lambda q: S.search(ws, q, mode="hybrid"),
+        "hybrid --threads": lambda q: S.search(ws, q, threads=True),
+        f"hybrid, 1 year ({100 * share['year']:.0f} %)":
+            lambda q: S.search(ws, q, since=mid, until=mid),
+        f"hybrid, 3 years ({100 * share['years']:.0f} %)":
+            lambda q: S.search(ws, q, since=wide[0], until=wide[1]),
+        f"hybrid, author ({100 * share['author']:.0f} %)":
+            lambda q: S.search(ws, q, author=author),
+    }
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in labels}
+    names = list(labels)
     load0 = os.getloadavg()[0]
-    times = loop({"FTS5 only (reference)": fts_only,
-                  "old keyword SQL (before)": old_keyword,
-                  "keyword": lambda q: S.search(ws, q, mode="keyword"),
-                  "semantic": lambda q: S.search(ws, q, mode="semantic"),
-                  "hybrid": lambda q: S.search(ws, q, mode="hybrid"),
-                  "hybrid --threads": lambda q: S.search(ws, q, threads=True)})
-    exact = {q: [h.message_id for h in S.search(ws, q, mode="semantic")] for q in queries}
-    t0 = time.perf_counter()
-    S.ann_index(ws, emb, ids, X)
-    build = time.perf_counter() - t0
-    old = ws.config["ann_threshold"]
-    ws.config.set("ann_threshold", len(ids) - 1)
-    ann = loop({"FTS5 only (reference, 2nd loop)": fts_only,
-                "semantic (hnswlib)": lambda q: S.search(ws, q, mode="semantic"),
-                "hybrid (hnswlib)": lambda q: S.search(ws, q, mode="hybrid")})
-    recall = sum(len(set(exact[q]) & {h.message_id for h in S.search(ws, q, mode="semantic")})
-                 for q in queries) / (10 * len(queries))
-    ws.config.set("ann_threshold", old)
-    times.update(ann)
-    print(f"search latency on {n:,} messages, {len(queries)} queries, static model "
-          f"({emb.name}), load average {load0:.1f} -> {os.getloadavg()[0]:.1f}; ms")
-    print(f"  {'':26s} {'wall p50':>9s} {'wall p95':>9s} {'cpu p50':>9s} {'cpu p95':>9s}")
+    for j, q in enumerate(queries):
+        for name in names[j % len(names):] + names[:j % len(names)]:
+            w, c = time.perf_counter(), time.process_time()
+            labels[name](q)
+            times[name].append((1000 * (time.perf_counter() - w), 1000 * (time.process_time() - c)))
+    load1 = os.getloadavg()[0]
+    recall = []
+    for q in queries:
+        a = {h.message_id for h in exact(lambda q: S.search(ws, q, mode="semantic"))(q)}
+        b = {h.message_id for h in S.search(ws, q, mode="semantic")}
+        recall.append(len(a & b) / max(1, len(a)))
+    ws.config.set("ann_threshold", thr)
+    print(f"search latency on {n:,} messages, {len(queries)} queries (subjects, first sentences, "
+          f"1-3 keywords), static model ({emb.name}), load average {load0:.1f} -> {load1:.1f} "
+          f"on {os.cpu_count()} cores; ms")
+    print(f"  {'':28s} {'wall p50':>9s} {'wall p95':>9s} {'cpu p50':>9s} {'cpu p95':>9s}")
     out = {}
     for label, ts in times.items():
         wall, cpu = [t[0] for t in ts], [t[1] for t in ts]
         out[label] = (_pct(wall, 50), _pct(wall, 95), _pct(cpu, 50), _pct(cpu, 95))
-        print(f"  {label:26s} " + " ".join(f"{v:9.1f}" for v in out[label]))
-        for stat, v in (("p50", out[label][0]), ("p95", out[label][1]), ("cpu p95", out[label][3])):
+        print(f"  {label:28s} " + " ".join(f"{v:9.1f}" for v in out[label]))
+        for stat, v in (("p50", out[label][0]), ("p95", out[label][1]),
+                        ("cpu p50", out[label][2]), ("cpu p95", out[label][3])):
             target = "<= 50" if label == "hybrid" and stat in ("p95", "cpu p95") else None
-            rows.append({"benchmark": "search", "metric": f"{label.strip()} {stat} ({n} msgs)",
+            rows.append({"benchmark": "search", "metric": f"{label} {stat} ({n} msgs)",
                          "value": round(v, 2), "unit": "ms", "target": target,
                          "pass": v <= 50 if target else None})
-    print(f"  exact vs hnswlib (M={S.ANN_M}, ef_construction={S.ANN_EF_CONSTRUCTION}, "
-          f"ef={max(S.ANN_EF, 2 * S.POOL)}): built in {build:.1f}s, semantic recall@10 vs "
-          f"exact {100 * recall:.1f} %")
+    h = out["hybrid"]
+    print(f"  target: hybrid p95 <= 50 ms: wall {h[1]:.1f} ({'pass' if h[1] <= 50 else 'FAIL'}), "
+          f"CPU {h[3]:.1f} ({'pass' if h[3] <= 50 else 'FAIL'}); wall is inflated by the load "
+          f"average ({load0:.1f} on {os.cpu_count()} cores), CPU is not")
+    print(f"  hnswlib (M={S.ANN_M}, ef_construction={S.ANN_EF_CONSTRUCTION}, ef={S.ANN_EF}): "
+          f"semantic recall@10 vs exact {100 * sum(recall) / len(recall):.1f} %")
     rows.append({"benchmark": "search", "metric": f"hnswlib recall@10 vs exact ({n} msgs)",
-                 "value": round(100 * recall, 1), "unit": "%", "target": None, "pass": None})
-    rows.append({"benchmark": "search", "metric": f"hnswlib build ({n} msgs)",
-                 "value": round(build, 1), "unit": "s", "target": None, "pass": None})
+                 "value": round(100 * sum(recall) / len(recall), 1), "unit": "%", "target": None,
+                 "pass": None})
+    rows.append({"benchmark": "search", "metric": "load average during the latency loop",
+                 "value": round(max(load0, load1), 1), "unit": "", "target": None, "pass": None})
     ws.close()
     return out
 

@@ -27,7 +27,12 @@ ANN_M, ANN_EF_CONSTRUCTION, ANN_EF = 16, 100, 800
 EXACT_FILTER_ROWS = 20_000  # a filter this selective is scored exactly over its rows
 MAX_OVERFETCH = 3_000  # wider filters: fetch up to this many neighbours and keep the allowed
 
-_ANN: dict[tuple[str, str], tuple[object, object]] = {}  # (db, model) -> (index, synced matrix)
+_ANN: dict[tuple[str, str], tuple[object, tuple]] = {}  # (db, model) -> (index, ids signature)
+
+
+def _signature(ids: np.ndarray) -> tuple[int, int, int]:
+    """Which message ids the index holds, in three numbers (30 µs at 100k)."""
+    return (len(ids), int(ids[-1]) if len(ids) else 0, int(ids.sum()))
 
 
 def _paths(ws, model: str):
@@ -50,7 +55,8 @@ def _sync(ws, emb, ids: np.ndarray, X: np.ndarray) -> tuple[object, dict]:
     (built only if missing), then brought up to date and saved if anything changed."""
     key = (str(ws.db_path), emb.name)
     cached = _ANN.get(key)
-    if cached is not None and cached[1] is X:
+    sig = _signature(ids)
+    if cached is not None and cached[1] == sig:
         return cached[0], {"done": "current"}
     hnswlib = _hnswlib()
     path, meta_path = _paths(ws, emb.name)
@@ -102,7 +108,7 @@ def _sync(ws, emb, ids: np.ndarray, X: np.ndarray) -> tuple[object, dict]:
         except OSError as e:
             log.warning("cannot save the vector index %s: %s", path, e)
     index.set_ef(ANN_EF)
-    _ANN[key] = (index, X)
+    _ANN[key] = (index, sig)
     return index, {"done": "built" if built else ("updated" if changed else "current"),
                    "added": len(new), "deleted": len(gone)}
 
