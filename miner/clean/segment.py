@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from itertools import accumulate
 
 from miner.clean import patterns as P
 from miner.clean.technical import mark_code_and_logs
@@ -47,11 +48,8 @@ class _Doc:
     def __init__(self, text: str) -> None:
         self.text = text
         self.raw = text.splitlines(keepends=True)
-        self.starts = []
-        pos = 0
-        for ln in self.raw:
-            self.starts.append(pos)
-            pos += len(ln)
+        self.starts = list(accumulate(map(len, self.raw), initial=0))
+        self.starts.pop()
         self.lines = [ln.rstrip(_EOL) for ln in self.raw]
         # computed once: every pass below asks for the stripped line and its quote mark
         self.stripped = [ln.strip() for ln in self.lines]
