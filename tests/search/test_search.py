@@ -239,3 +239,16 @@ def test_terms_in_most_messages_are_dropped(tmp_path):
     kept, _ = S.select_terms(w.db, S.query_terms("common"))  # nothing else left: keep it
     assert [t for t, _ in kept] == ["common"]
     w.close()
+
+
+def test_read_only_workspace_searches_without_writing_an_index(tmp_path):
+    from miner.stages.search import keyword as K
+    from miner.workspace import Workspace
+
+    w = _many(tmp_path, 50)
+    w.close()
+    K._INDEX.clear()
+    ro = Workspace.open(tmp_path / "many", readonly=True)
+    assert [h.message_id for h in search(ro, "item7", mode="keyword")] == ["k7@x"]
+    assert not (tmp_path / "many" / "search").exists()
+    ro.close()

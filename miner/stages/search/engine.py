@@ -10,7 +10,7 @@ from miner.stages import embeddings as E
 from miner.stages.search.dense import cos_lookup, dense_ranking, query_vector
 from miner.stages.search.fusion import fuse, fusion_for
 from miner.stages.search.hits import message_hits, thread_hits
-from miner.stages.search.keyword import keyword_ranking
+from miner.stages.search.keyword import keyword_index, keyword_ranking
 from miner.stages.search.query import QueryError, allowed_ids, filters, query_terms
 from miner.types import SearchHit
 
@@ -52,6 +52,7 @@ def rank(ws, query, terms, mode, where, args, pool, embedder) -> list[tuple[int,
     allowed = allowed_ids(conn, where, args)
     kw: list[tuple[int, float]] = []
     if mode != "semantic":
+        keyword_index(conn, save=not ws.readonly)  # brought up to date (saved if writable)
         kw = keyword_ranking(conn, terms, where, args, pool, allowed=allowed)
         if mode == "keyword":
             return kw

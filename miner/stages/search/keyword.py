@@ -42,7 +42,7 @@ def keyword_index(conn, *, save: bool = True) -> P.KeywordIndex:
     hit = _INDEX.get(db)
     if hit is not None and hit[0].stamp == stamp:
         return hit[0]
-    idx, names, done = P.update(conn, index_dir(conn) if save else None, hit, stamp=stamp)
+    idx, names, done = P.update(conn, index_dir(conn), hit, stamp=stamp, persist=save)
     if done != "current":
         log.info("keyword index of %s: %s", db, done)
     _INDEX[db] = (idx, names)

@@ -249,10 +249,11 @@ def load(root: Path) -> tuple[KeywordIndex, list[str]] | None:
 # --------------------------------------------------------------------------- update
 
 def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | None = None,
-           *, stamp: str | None = None) -> tuple[KeywordIndex, list[str], str]:
+           *, stamp: str | None = None, persist: bool = True) -> tuple[KeywordIndex, list[str], str]:
     """The index brought up to date with ``messages``: ``(index, segment names, what was
     done)``. Only messages above the indexed ``max_id`` are read when nothing else changed;
-    a deletion or an edit (or too many segments) rebuilds it. Saved under ``root`` if given."""
+    a deletion or an edit (or too many segments) rebuilds it. Loaded from and (with ``persist``)
+    saved under ``root`` if given."""
     stamp = stamp or fts_stamp(conn)
     if current is None and root is not None:
         current = load(root)
@@ -275,7 +276,7 @@ def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | No
                 new = KeywordIndex(idx.segments + [seg], lengths, idx.count + len(ids), max_id,
                                    stamp)
                 names = names + [name]
-                if root is not None:
+                if root is not None and persist:
                     _persist(lambda: (_save_segment(root / name, seg), save(new, root, names)))
                 return new, names, f"added {len(ids)}"
     rows = conn.execute("SELECT id, subject, text FROM messages ORDER BY id")
@@ -285,7 +286,7 @@ def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | No
     lengths[ids] = lens
     name = f"seg-{int(ids[0]) if len(ids) else 0}-{max_id}-{stamp.split(':')[1][:8]}"
     new = KeywordIndex([seg], lengths, len(ids), max_id, stamp)
-    if root is not None:
+    if root is not None and persist:
         _persist(lambda: (_save_segment(root / name, seg), save(new, root, [name])))
     return new, [name], "rebuilt"
 

@@ -7,7 +7,7 @@ from miner.stages import embeddings as E
 from miner.stages.search.dense import dense_ranking
 from miner.stages.search.engine import THREAD_POOL
 from miner.stages.search.hits import message_hits, thread_hits
-from miner.stages.search.keyword import keyword_ranking
+from miner.stages.search.keyword import keyword_index, keyword_ranking
 from miner.stages.search.query import QueryError, query_terms
 from miner.types import SearchHit
 
@@ -50,6 +50,7 @@ def more_like_this(ws, message_id: str | None = None, thread_id: str | None = No
     if vec is not None:
         ranked = dense_ranking(ws, vec, ids, X, where, args, pool, emb)
     else:
+        keyword_index(conn, save=not ws.readonly)
         ranked = keyword_ranking(conn, terms, where, args, pool)
     if thread_id is not None:
         return thread_hits(ws, ranked, k, terms[:8])
