@@ -139,15 +139,16 @@ def find_answers(c: _Corpus, now: str | None = None) -> list[Answer]:
         mid0, _, _, asker, _, text0, subj0 = c.rows[root]
         if asker is None or not asks_question(text0 + " " + subj0):
             continue
+        # the latest date the asker thanked anyone in the thread (one pass: no pairs)
+        last_thanks = max((c.rows[x][4] for x in keys if c.rows[x][3] == asker and c.rows[x][4]
+                           and _THANKS.search(c.rows[x][5][:300])), default=None)
         for k in keys[1:]:
             mid, _, _, pid, date, text, _ = c.rows[k]
             if pid is None or pid == asker or len(text.strip()) < 20:
                 continue
             kids = c.children.get(k, [])
             thanked = any(c.rows[x][3] == asker and _THANKS.search(c.rows[x][5][:400])
-                          for x in kids) or any(
-                c.rows[x][3] == asker and c.rows[x][4] and date and c.rows[x][4] > date
-                and _THANKS.search(c.rows[x][5][:300]) for x in keys)
+                          for x in kids) or bool(date and last_thanks and last_thanks > date)
             replies = sum(1 for x in kids if c.rows[x][3] != pid)
             quoted = c.quoted.get(k, 0)
             recency = 0.5 ** (_days(date, now) / HALF_LIFE_DAYS)
@@ -156,12 +157,13 @@ def find_answers(c: _Corpus, now: str | None = None) -> list[Answer]:
     return out
 
 
-def reply_graph(ws, before: str | None = None):
+def reply_graph(ws, before: str | None = None, corpus: _Corpus | None = None):
     """A networkx ``DiGraph``: an edge replier -> person replied to, ``weight`` = replies;
-    nodes carry ``name``. For the app's picture and for centrality."""
+    nodes carry ``name``. For the app's picture and for centrality (``corpus``: an already
+    loaded view of the same messages, so they are read once)."""
     import networkx as nx
 
-    c = _load(ws, before)
+    c = corpus if corpus is not None else _load(ws, before)
     g = nx.DiGraph()
     names = dict(ws.db.execute("SELECT person_id, name FROM people"))
     for k, (_, _, parent, pid, _, _, _) in c.rows.items():
@@ -177,10 +179,10 @@ def reply_graph(ws, before: str | None = None):
     return g
 
 
-def _centrality(ws, before: str | None) -> dict[int, float]:
+def _centrality(ws, before: str | None, corpus: _Corpus | None = None) -> dict[int, float]:
     import networkx as nx
 
-    g = reply_graph(ws, before)
+    g = reply_graph(ws, before, corpus)
     if g.number_of_nodes() == 0:
         return {}
     # Answers flow from the expert to the asker: reverse so PageRank rewards those replied *by*
@@ -205,7 +207,7 @@ def score_people(ws, before: str | None = None) -> tuple[dict[int, float], dict[
     by_person: dict[int, list[Answer]] = defaultdict(list)
     for a in answers:
         by_person[a.person_id].append(a)
-    cent = _centrality(ws, before)
+    cent = _centrality(ws, before, c)
     scores = {}
     for pid, ans in by_person.items():
         best: dict[str, float] = {}
