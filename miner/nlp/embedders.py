@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -86,7 +87,7 @@ class HashingEmbedder:
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
         words = [w.lower() for w in _WORD.findall(text)]
-        feats = words + [a + " " + b for a, b in zip(words, words[1:])]
+        feats = words + [a + " " + b for a, b in itertools.pairwise(words)]
         for f in feats:
             h = hashlib.blake2b(f.encode("utf-8"), digest_size=8).digest()
             i = int.from_bytes(h[:4], "little") % self.dim
@@ -150,8 +151,8 @@ class MiniLMEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         import torch
 
-        kw = dict(batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                  show_progress_bar=False)
+        kw = {"batch_size": batch_size, "convert_to_numpy": True, "normalize_embeddings": True,
+              "show_progress_bar": False}
         with torch.inference_mode():
             if self.bf16:
                 with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -176,7 +177,11 @@ class StaticEmbedder:
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = self.model_.encode(texts, batch_size=max(batch_size, 1024), show_progress_bar=False)
+        # use_multiprocessing=False: above 10,000 texts model2vec would otherwise switch to a
+        # joblib thread pool and set TOKENIZERS_PARALLELISM=false for the whole process (a side
+        # effect on every later tokenizer call); its Rust tokenizer is parallel already.
+        out = self.model_.encode(texts, batch_size=max(batch_size, 1024), show_progress_bar=False,
+                                 use_multiprocessing=False)
         return normalise(out)
 
     def __repr__(self) -> str:

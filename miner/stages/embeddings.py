@@ -21,14 +21,18 @@ For search, the message vectors are also kept as a float16 matrix file in
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
 import re
 import sqlite3
+import struct
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -41,8 +45,11 @@ REQUIRES: tuple[str, ...] = ()
 WRITES = ("embeddings", "message_chunks")
 
 MAX_CHUNKS = 16  # a message longer than this many chunks (log dumps) keeps its first ones
-ENCODE_BLOCK = 512  # texts per encode() call
-COMMIT_EVERY = 5.0  # seconds between commits of new vectors (a killed run keeps what it did)
+# Messages read per page: one encode() call per page (sentence-transformers sorts a call's texts
+# by length, so bigger calls pad less; 2,048 messages are ~2,500 texts, a few MB of text).
+PAGE = 2048
+MATRIX_BATCH = 8192  # chunk vectors fetched at a time when the message matrix is built
+COMMIT_EVERY = 30.0  # seconds between commits of new vectors (a killed run keeps what it did)
 
 
 # --------------------------------------------------------------------------- the model
@@ -132,7 +139,15 @@ def approx_tokens(text: str) -> int:
 
 
 def _count(text: str) -> int:
-    return len(_TOKENS.findall(text))
+    return _TOKENS.subn("", text)[1]  # as len(findall()), without a list of strings
+
+
+def _surely_over(text: str, budget: int) -> bool:
+    """True when ``text`` is certainly over ``budget`` estimated tokens, from a lower bound of
+    its count (each whitespace-separated word holds one token or more). Only tried on texts long
+    enough to be over (~4 characters a token is short for prose): a split is about 6x cheaper
+    than counting, so a long text skips a counting pass that could only say no."""
+    return len(text) > 4 * budget and _approx(len(text.split())) > budget
 
 
 def _approx(n: int) -> int:
@@ -143,13 +158,14 @@ def _pieces(text: str, start: int, end: int, budget: int) -> list[tuple[int, int
     """``(start, end, raw token count)`` pieces of ``text[start:end]`` under ``budget``, cut at
     sentence ends (else at spaces). Counts are summed, never recounted: pieces meet at
     whitespace, so the count of a join is the sum of the counts (linear in the text)."""
-    whole = _count(text[start:end])
-    if _approx(whole) <= budget:  # the usual case: the paragraph fits
-        return [(start, end, whole)]
+    if not _surely_over(text[start:end], budget):
+        whole = _count(text[start:end])
+        if _approx(whole) <= budget:  # the usual case: the paragraph fits
+            return [(start, end, whole)]
     cuts = [start] + [m.end() for m in _SENTENCE_END.finditer(text, start, end)] + [end]
     pieces: list[tuple[int, int, int]] = []
     s, n_s = start, 0
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         c = _count(text[a:b]) if b > a else 0
         if _approx(n_s + c) > budget and a > s:
             pieces.append((s, a, n_s))
@@ -184,23 +200,22 @@ def chunk_message(subject: str, text: str, max_tokens: int = 256) -> list[tuple[
     subj = clean_subject(subject)
     budget = max(16, int(max_tokens * 0.8))
     first_budget = budget - approx_tokens(subj) if subj else budget
-    body = text.strip()
-    if body and _approx(_count(body)) <= first_budget:  # the usual case: one chunk
-        a = len(text) - len(text.lstrip())
-        return [(a, a + len(body), f"{subj}\n\n{body}" if subj else body)]
-    paras, pos = [], 0
-    for m in _PARA_BREAK.finditer(text):
-        paras.append((pos, m.start()))
-        pos = m.end()
-    paras.append((pos, len(text)))
+    # Each paragraph is counted once (a long one by sentences instead); the counts add up, as
+    # pieces meet at whitespace, so the whole text is never counted again to see if it fits.
     spans: list[tuple[int, int, int]] = []
-    for a, b in paras:
+    pos = 0
+    for m in itertools.chain(_PARA_BREAK.finditer(text), (None,)):
+        a, b = pos, (m.start() if m else len(text))
+        pos = m.end() if m else pos
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
         if a < b:
             spans.extend(_pieces(text, a, b, budget))
+    if spans and _approx(sum(n for _, _, n in spans)) <= first_budget:  # the usual case
+        a, b = spans[0][0], spans[-1][1]
+        return [(a, b, f"{subj}\n\n{text[a:b]}" if subj else text[a:b])]
     chunks: list[tuple[int, int]] = []
     cur: tuple[int, int, int] | None = None
     for a, b, n in spans:
@@ -229,17 +244,20 @@ def chunk_message(subject: str, text: str, max_tokens: int = 256) -> list[tuple[
 
 # --------------------------------------------------------------------------- the text cache
 
-def _cached(conn: sqlite3.Connection, model: str, hashes: Sequence[str]) -> dict[str, bytes]:
+def _cached(conn: sqlite3.Connection, model: str, hashes: Sequence[str], *,
+            vectors: bool = True) -> dict[str, bytes] | set[str]:
+    """The cached vectors of ``hashes`` (``{hash: blob}``), or with ``vectors=False`` just which
+    hashes are cached (no BLOB is read)."""
     found: dict[str, bytes] = {}
     hashes = list(dict.fromkeys(hashes))
+    col = "vector" if vectors else "NULL"
     for i in range(0, len(hashes), 500):
         part = hashes[i:i + 500]
         q = ",".join("?" * len(part))
-        for h, blob in conn.execute(
-                f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({q})",
-                [model, *part]):
-            found[h] = blob
-    return found
+        found.update(conn.execute(
+            f"SELECT hash, {col} FROM embeddings WHERE model = ? AND hash IN ({q})",
+            [model, *part]))
+    return found if vectors else set(found)
 
 
 def embed_texts(ws, texts: list[str], *, embedder=None, store: bool = True) -> np.ndarray:
@@ -271,138 +289,252 @@ def embed_texts(ws, texts: list[str], *, embedder=None, store: bool = True) -> n
 
 # --------------------------------------------------------------------------- the stage
 
+_TO_EMBED_ESTIMATE = (
+    "SELECT max(0, (SELECT count(*) FROM messages) - "
+    "(SELECT count(*) FROM message_chunks WHERE model = ? AND chunk = 0))")
+# One page of messages in id order, with the source hash their chunks were made from (if any).
+_PAGE = ("SELECT m.id, m.key, m.subject, m.text, c.source_hash FROM messages m "
+         "LEFT JOIN message_chunks c ON c.message_key = m.key AND c.model = ? AND c.chunk = 0 "
+         "WHERE m.id > ? ORDER BY m.id LIMIT ?")
+
+
 def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None) -> dict:
-    """Embed every message not embedded yet (or whose subject or new text changed)."""
+    """Embed every message not embedded yet (or whose subject or new text changed).
+
+    Streams: messages are read ``PAGE`` at a time (memory does not grow with the corpus); each
+    page's new chunk texts go to the model in one ``encode()`` call, and the page's vectors and
+    chunks are written before the next page is read, so a killed run keeps what it did.
+    ``progress(done, total)`` counts messages to embed."""
     emb = embedder or get_embedder(ws)
     tick = progress or (lambda done, total: None)
     conn = ws.db
     max_tokens = int(getattr(emb, "max_seq_length", ws.config["max_seq_length"]))
-    known = dict(conn.execute(
-        "SELECT message_key, source_hash FROM message_chunks WHERE model = ? AND chunk = 0",
-        (emb.name,)).fetchall())
-    todo: list[tuple[str, str, list[tuple[int, int, str]]]] = []
-    seen = 0
-    for key, subject, text in conn.execute("SELECT key, subject, text FROM messages ORDER BY id"):
-        seen += 1
-        src = text_hash(f"{subject}\x00{text}")
-        if known.get(key) == src:
-            continue
-        todo.append((key, src, chunk_message(subject or "", text or "", max_tokens)))
-    chunk_texts = [c[2] for _, _, chunks in todo for c in chunks]
-    hashes = [text_hash(t) for t in chunk_texts]  # in message order: reused for message_chunks
-    have = set(_cached(conn, emb.name, hashes)) if hashes else set()
-    pending: dict[str, str] = {}
-    for h, t in zip(hashes, chunk_texts):
-        if h not in have:
-            pending.setdefault(h, t)
-    items = list(pending.items())
-    total = len(items)
+    batch_size = ws.config["batch_size"]
+    total = conn.execute(_TO_EMBED_ESTIMATE, (emb.name,)).fetchone()[0]
     tick(0, total)
-    last_commit = time.monotonic()
+    seen = done = n_chunks = encoded = 0
+    last_id, last_commit = -(2 ** 63), time.monotonic()
     try:
-        for i in range(0, total, ENCODE_BLOCK):
-            block = items[i:i + ENCODE_BLOCK]
-            vecs = emb.encode([t for _, t in block], batch_size=ws.config["batch_size"])
-            blob = np.asarray(vecs, dtype="<f2")  # one conversion per block, then row views
-            conn.executemany(
-                "INSERT OR IGNORE INTO embeddings(model, hash, dim, vector) VALUES (?,?,?,?)",
-                [(emb.name, h, emb.dim, blob[j].tobytes()) for j, (h, _) in enumerate(block)])
+        while page := conn.execute(_PAGE, (emb.name, last_id, PAGE)).fetchall():
+            last_id = page[-1][0]
+            seen += len(page)
+            todo = []
+            for _, key, subject, text, old in page:
+                src = text_hash(f"{subject}\x00{text}")
+                if old != src:
+                    todo.append((key, src, old is not None,
+                                 chunk_message(subject or "", text or "", max_tokens)))
+            if not todo:
+                continue
+            total = max(total, done + len(todo))  # changed messages were not in the estimate
+            encoded += _embed_page(conn, emb, todo, batch_size)
+            done += len(todo)
+            n_chunks += sum(len(t[3]) for t in todo)
             if time.monotonic() - last_commit > COMMIT_EVERY:  # a slow model keeps its work
                 conn.commit()
                 last_commit = time.monotonic()
-            tick(min(i + ENCODE_BLOCK, total), total)
+            tick(done, total)
         conn.commit()
     except BaseException:
         conn.commit()  # vectors already computed are worth keeping (they are keyed by content)
         raise
-    rows, h = [], iter(hashes)
-    for key, src, chunks in todo:
-        rows += [(key, emb.name, j, a, b, next(h), src) for j, (a, b, _) in enumerate(chunks)]
-    with conn:
-        conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?",
-                         [(key, emb.name) for key, _, _ in todo if key in known])
+    if done != total:
+        tick(done, done)
+    matrix = load_matrix(ws, emb, rebuild=bool(done))
+    return {"model": emb.name, "messages": seen, "embedded_messages": done,
+            "chunks": n_chunks, "texts_encoded": encoded,
+            "texts_cached": n_chunks - encoded, "vectors": len(matrix[0])}
+
+
+def _embed_page(conn: sqlite3.Connection, emb, todo: list, batch_size: int) -> int:
+    """Encode the texts of ``todo``'s chunks not in the cache, store them and the chunks (in the
+    open transaction); returns how many texts were encoded."""
+    texts = [c[2] for *_, chunks in todo for c in chunks]
+    hashes = [text_hash(t) for t in texts]
+    have = _cached(conn, emb.name, hashes, vectors=False)
+    pending: dict[str, str] = {}
+    for h, t in zip(hashes, texts):
+        if h not in have:
+            pending.setdefault(h, t)
+    if pending:
+        vecs = emb.encode(list(pending.values()), batch_size=batch_size)
+        raw = memoryview(np.ascontiguousarray(vecs, dtype="<f2").tobytes())
+        step = 2 * emb.dim  # one float16 conversion per page; rows are slices of one buffer
         conn.executemany(
-            "INSERT INTO message_chunks(message_key, model, chunk, start, \"end\", hash, "
-            "source_hash) VALUES (?,?,?,?,?,?,?)", rows)
-    matrix = load_matrix(ws, emb, rebuild=bool(todo))
-    return {"model": emb.name, "messages": seen, "embedded_messages": len(todo),
-            "chunks": len(chunk_texts), "texts_encoded": total,
-            "texts_cached": len(chunk_texts) - total, "vectors": len(matrix[0])}
+            "INSERT OR IGNORE INTO embeddings(model, hash, dim, vector) VALUES (?,?,?,?)",
+            [(emb.name, h, emb.dim, raw[j * step:(j + 1) * step])
+             for j, h in enumerate(pending)])
+    changed = [(key, emb.name) for key, _, was, _ in todo if was]
+    if changed:
+        conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?", changed)
+    h = iter(hashes)
+    conn.executemany(
+        "INSERT INTO message_chunks(message_key, model, chunk, start, \"end\", hash, "
+        "source_hash) VALUES (?,?,?,?,?,?,?)",
+        [(key, emb.name, j, a, b, next(h), src)
+         for key, src, _, chunks in todo for j, (a, b, _) in enumerate(chunks)])
+    return len(pending)
 
 
 # --------------------------------------------------------------------------- message vectors
+#
+# The message matrix lives in ``<workspace>/vectors/<model>.f32.npy`` (float32, one unit row
+# per embedded message in ``messages.id`` order), ``<model>.ids.npy`` (int64 ids) and
+# ``<model>.json`` (the ``message_chunks`` stamp it was built from). It is derived data: the
+# compact store is the float16 ``embeddings`` table. float32 on disk so that every process
+# memory-maps the same pages and searches them with BLAS directly (a float16 file would need a
+# float32 copy per process, or per query).
 
 _MATRICES: dict[tuple[str, str], tuple[int, np.ndarray, np.ndarray]] = {}
+MATRIX_FORMAT = 2  # 1 was the float16 file; bump when the file layout changes
+_MATRIX_SQL = (  # CROSS JOIN keeps this join order: messages in id order, no sort in memory
+    "SELECT m.id, e.vector FROM messages m CROSS JOIN message_chunks c "
+    "ON c.message_key = m.key AND c.model = ? CROSS JOIN embeddings e "
+    "ON e.model = c.model AND e.hash = c.hash ORDER BY m.id, c.chunk")
+_NPY_HEADER = 128  # bytes: room for any 2-D float32 shape, a multiple of 64 (aligned rows)
 
 
 def _stamp(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(rowid), 0) FROM message_chunks").fetchone()[0]
 
 
+def _npy_header(rows: int, dim: int) -> bytes:
+    """A fixed-size ``.npy`` (version 1.0) header for a C-order float32 ``(rows, dim)`` array, so
+    the file can be written as a stream and its shape filled in at the end."""
+    d = repr({"descr": "<f4", "fortran_order": False, "shape": (rows, dim)}).encode("latin1")
+    pad = _NPY_HEADER - 10 - len(d) - 1
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", _NPY_HEADER - 10) + d + b" " * pad + b"\n"
+
+
+def _write_matrix(conn: sqlite3.Connection, model: str, dim: int, out: BinaryIO) -> np.ndarray:
+    """Stream the message vectors (L2-normalised mean of each message's chunk vectors) of
+    ``model`` into ``out`` as a float32 ``.npy``; returns the message ids.
+
+    Memory stays bounded: chunk rows are fetched ``MATRIX_BATCH`` at a time in message order
+    and a message cut by a batch boundary is carried over to the next batch."""
+    out.write(_npy_header(0, dim))
+    cur = conn.execute(_MATRIX_SQL, (model,))
+    id_parts: list[np.ndarray] = []
+    carry_id, carry = None, np.zeros((0, dim), np.float32)
+    n = 0
+    while True:
+        rows = cur.fetchmany(MATRIX_BATCH)
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vecs = from_blobs([r[1] for r in rows], dim)
+        if carry_id is not None:
+            ids = np.r_[np.full(len(carry), carry_id, np.int64), ids]
+            vecs = np.concatenate([carry, vecs])
+        if not len(ids):
+            break
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        if rows:  # the last message may continue in the next batch
+            carry_id, carry = int(ids[starts[-1]]), vecs[starts[-1]:]
+            ids, vecs, starts = ids[:starts[-1]], vecs[:starts[-1]], starts[:-1]
+        else:
+            carry_id = None
+        if len(starts):
+            sums = np.add.reduceat(vecs, starts, axis=0)
+            norm = np.linalg.norm(sums, axis=1, keepdims=True)
+            norm[norm == 0] = 1.0
+            out.write(np.ascontiguousarray(sums / norm, dtype="<f4").tobytes())
+            id_parts.append(ids[starts])
+            n += len(starts)
+        if not rows:
+            break
+    out.seek(0)
+    out.write(_npy_header(n, dim))
+    return np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+
+
 def _compute_matrix(conn: sqlite3.Connection, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
-    rows = conn.execute(
-        "SELECT m.id, e.vector FROM message_chunks c JOIN messages m ON m.key = c.message_key "
-        "JOIN embeddings e ON e.model = c.model AND e.hash = c.hash WHERE c.model = ? "
-        "ORDER BY m.id, c.chunk", (model,)).fetchall()
-    if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float32)
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    vecs = from_blobs([r[1] for r in rows], dim)
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    sums = np.add.reduceat(vecs, starts, axis=0)
-    n = np.linalg.norm(sums, axis=1, keepdims=True)
-    n[n == 0] = 1.0
-    return ids[starts], (sums / n).astype(np.float32)
+    """``(ids, X)`` computed from the database into a private temporary file (for read-only
+    workspaces), memory-mapped: nothing is kept in the process's heap."""
+    with tempfile.TemporaryFile(prefix="miner-vectors-") as fh:
+        ids = _write_matrix(conn, model, dim, fh)
+        fh.flush()
+        if not len(ids):
+            return ids, np.zeros((0, dim), np.float32)
+        X = np.memmap(fh, dtype="<f4", mode="r", offset=_NPY_HEADER, shape=(len(ids), dim))
+    return ids, np.asarray(X)
 
 
 def _matrix_files(ws, model: str) -> tuple[Path, Path, Path]:
+    """``(matrix, ids, meta)`` paths of a model's message matrix in the workspace."""
     d = ws.path / "vectors"
-    return d / f"{model}.f16.npy", d / f"{model}.ids.npy", d / f"{model}.json"
+    return d / f"{model}.f32.npy", d / f"{model}.ids.npy", d / f"{model}.json"
+
+
+def _open_matrix(fx: Path, fi: Path, fm: Path, stamp: int, dim: int):
+    """The saved matrix when it matches ``stamp`` and ``dim``, memory-mapped read-only; else None."""
+    if not fm.exists():
+        return None
+    try:
+        meta = json.loads(fm.read_text())
+        if (meta.get("format"), meta.get("stamp"), meta.get("dim")) != (MATRIX_FORMAT, stamp, dim):
+            return None
+        ids = np.asarray(np.load(fi, mmap_mode="r"))
+        X = np.asarray(np.load(fx, mmap_mode="r")) if len(ids) else np.zeros((0, dim), np.float32)
+        if X.shape != (len(ids), dim) or X.dtype != np.float32:
+            raise ValueError(f"shape {X.shape} {X.dtype}, expected ({len(ids)}, {dim}) float32")
+        return ids, X
+    except (OSError, ValueError) as e:
+        log.warning("vector file %s unreadable (%s); rebuilding it", fx, e)
+        return None
+
+
+def _save_matrix(ws, model: str, dim: int, stamp: int) -> tuple[np.ndarray, np.ndarray]:
+    """Build the matrix files of ``model`` (written under temporary names, then renamed: a
+    process that has the old file mapped keeps reading it) and map them."""
+    fx, fi, fm = _matrix_files(ws, model)
+    fx.parent.mkdir(exist_ok=True)
+    tmp = [Path(tempfile.mkstemp(dir=fx.parent, prefix=f".{p.name}.", suffix=".tmp")[1])
+           for p in (fx, fi)]
+    try:
+        with tmp[0].open("r+b") as fh:
+            ids = _write_matrix(ws.db, model, dim, fh)
+        with tmp[1].open("wb") as fh:
+            np.save(fh, ids)
+        for t, p in zip(tmp, (fx, fi)):
+            os.replace(t, p)
+        fm.write_text(json.dumps({"format": MATRIX_FORMAT, "stamp": stamp, "dim": dim,
+                                  "n": len(ids), "model": model, "dtype": "float32"}))
+    finally:
+        for t in tmp:
+            t.unlink(missing_ok=True)
+    fx.with_name(f"{model}.f16.npy").unlink(missing_ok=True)  # format 1, superseded
+    return _open_matrix(fx, fi, fm, stamp, dim) or (ids, np.zeros((0, dim), np.float32))
 
 
 def load_matrix(ws, embedder=None, *, rebuild: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """``(ids, X)``: ``messages.id`` and a float32 unit row per embedded message.
+    """``(ids, X)``: ``messages.id`` (ascending) and a float32 unit row per embedded message.
 
-    Cached in the process and in ``<workspace>/vectors/`` (float16, memory-mapped) and rebuilt
-    when the chunks changed since."""
+    ``X`` is a read-only memory map of ``<workspace>/vectors/<model>.f32.npy``: processes share
+    its pages and none holds a private copy. The file is rebuilt (streaming, bounded memory)
+    when the chunks changed since it was written, or with ``rebuild``."""
     emb = embedder or get_embedder(ws)
     stamp = _stamp(ws.db)
     ck = (str(ws.db_path), emb.name)
     hit = _MATRICES.get(ck)
     if hit and hit[0] == stamp and not rebuild:
         return hit[1], hit[2]
-    fx, fi, fm = _matrix_files(ws, emb.name)
-    ids = X = None
-    if not rebuild and fm.exists():
+    got = None if rebuild else _open_matrix(*_matrix_files(ws, emb.name), stamp, emb.dim)
+    if got is None and not ws.readonly:
         try:
-            meta = json.loads(fm.read_text())
-            if meta.get("stamp") == stamp and meta.get("dim") == emb.dim:
-                ids = np.load(fi)
-                X = np.asarray(np.load(fx, mmap_mode="r"), dtype=np.float32)
-        except (OSError, ValueError) as e:
-            log.warning("vector file %s unreadable (%s); rebuilding it", fx, e)
-    if ids is None or X is None:
-        ids, X = _compute_matrix(ws.db, emb.name, emb.dim)
-        if not ws.readonly:
-            try:
-                fx.parent.mkdir(exist_ok=True)
-                for path, arr in ((fx, X.astype("<f2")), (fi, ids)):
-                    tmp = path.with_suffix(".tmp.npy")
-                    np.save(tmp, arr)
-                    os.replace(tmp, path)
-                fm.write_text(json.dumps({"stamp": stamp, "dim": emb.dim, "n": len(ids),
-                                          "model": emb.name}))
-            except OSError as e:
-                log.warning("cannot save the vector file %s: %s", fx, e)
-    _MATRICES[ck] = (stamp, ids, X)
-    return ids, X
+            got = _save_matrix(ws, emb.name, emb.dim, stamp)
+        except OSError as e:
+            log.warning("cannot save the vector file of %s in %s: %s", emb.name, ws.path, e)
+    if got is None:
+        got = _compute_matrix(ws.db, emb.name, emb.dim)
+    _MATRICES[ck] = (stamp, *got)
+    return got
 
 
 def message_vectors(ws, *, keys: Sequence[str] | None = None,
                     embedder=None) -> tuple[list[str], np.ndarray]:
     """Message keys and their unit vectors (mean of chunks), for embedded messages only.
 
-    With ``keys``, only those messages (in the order given; keys not embedded are left out)."""
+    With ``keys``, only those messages (in the order given; keys not embedded are left out).
+    Without, the matrix itself is returned when every row's message exists (read-only, no copy)."""
     emb = embedder or get_embedder(ws)
     ids, X = load_matrix(ws, emb)
     if len(ids) == 0:
@@ -410,10 +542,12 @@ def message_vectors(ws, *, keys: Sequence[str] | None = None,
             return [], np.zeros((0, emb.dim), dtype=np.float32)
         raise StageError("no message is embedded yet; run 'miner analyze embeddings' first")
     key_of = dict(ws.db.execute("SELECT id, key FROM messages"))
-    row = {int(i): r for r, i in enumerate(ids)}
     if keys is None:
-        sel = [(key_of[int(i)], r) for r, i in enumerate(ids) if int(i) in key_of]
+        sel = [(key_of[i], r) for r, i in enumerate(ids.tolist()) if i in key_of]
+        if len(sel) == len(ids):
+            return [k for k, _ in sel], X
     else:
+        row = {i: r for r, i in enumerate(ids.tolist())}
         id_of = {k: i for i, k in key_of.items()}
         sel = [(k, row[id_of[k]]) for k in keys if k in id_of and id_of[k] in row]
     return [k for k, _ in sel], X[[r for _, r in sel]] if sel else np.zeros((0, emb.dim), np.float32)

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import json
+import mmap
+import shutil
+
 import numpy as np
 import pytest
 
 from miner.nlp import HashingEmbedder
 from miner.pipeline import run_stages
 from miner.stages import embeddings as E
+from miner.workspace import Workspace
 
 from ._ws import ROWS, add_message, make_workspace
 
@@ -105,12 +110,104 @@ def test_progress_reports_done_and_total(ws):
     assert ticks[0] == (0, ticks[-1][1]) and ticks[-1][0] == ticks[-1][1] > 0
 
 
-def test_matrix_file_survives_a_new_process(ws, tmp_path):
+def _matrix_from_db(ws, dim=64):
+    """The message matrix computed the plain way (all chunk rows at once), to compare with."""
+    rows = ws.db.execute(
+        "SELECT m.id, e.vector FROM message_chunks c JOIN messages m ON m.key = c.message_key "
+        "JOIN embeddings e ON e.model = c.model AND e.hash = c.hash WHERE c.model = ? "
+        "ORDER BY m.id, c.chunk", (ws.embedder.name,)).fetchall()
+    ids = sorted({r[0] for r in rows})
+    X = np.zeros((len(ids), dim), np.float32)
+    for i, blob in rows:
+        X[ids.index(i)] += np.frombuffer(blob, dtype="<f2").astype(np.float32)
+    return np.array(ids), X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+def test_matrix_file_is_memory_mapped_read_only_and_survives_a_new_process(ws):
     E.run(ws)
-    E._MATRICES.clear()
+    E._MATRICES.clear()  # as in a fresh process
     ids, X = E.load_matrix(ws)
-    assert len(ids) == len(ROWS)
-    assert (ws.path / "vectors" / f"{ws.embedder.name}.f16.npy").exists()
+    assert len(ids) == len(ROWS) and X.dtype == np.float32 and X.shape == (len(ROWS), 64)
+    base = X
+    while isinstance(base, np.ndarray):
+        base = base.base
+    assert not X.flags.writeable and isinstance(base, mmap.mmap)  # no private copy
+    assert (ws.path / "vectors" / f"{ws.embedder.name}.f32.npy").exists()
+    want_ids, want = _matrix_from_db(ws)
+    assert np.array_equal(ids, want_ids) and np.allclose(X, want, atol=1e-6)
+    with pytest.raises(ValueError):
+        X[0, 0] = 1.0
+
+
+def test_matrix_streams_across_batches_and_pages(ws, monkeypatch):
+    long = "\n\n".join(" ".join(f"p{i}w{j}" for j in range(120)) for i in range(5))
+    for k in range(5):  # several chunks each, so messages straddle fetch batches
+        add_message(ws, f"long{k}@x", f"Long {k}", long + f" end{k}", "t7", 1,
+                    "2022-01-01T00:00:00+00:00", "gov", "A")
+    ws.db.commit()
+    monkeypatch.setattr(E, "PAGE", 2)
+    monkeypatch.setattr(E, "MATRIX_BATCH", 3)
+    report = E.run(ws)
+    assert report["embedded_messages"] == len(ROWS) + 5 and report["chunks"] > len(ROWS) + 10
+    ids, X = E.load_matrix(ws)
+    want_ids, want = _matrix_from_db(ws)
+    assert np.array_equal(ids, want_ids) and np.allclose(X, want, atol=1e-6)
+
+
+def test_read_only_workspace_maps_a_private_matrix(ws):
+    E.run(ws)
+    _, want = E.load_matrix(ws)
+    want = np.array(want)
+    shutil.rmtree(ws.path / "vectors")
+    E._MATRICES.clear()
+    ro = Workspace.open(ws.path, readonly=True)
+    ro.embedder = ws.embedder
+    try:
+        ids, X = E.load_matrix(ro)
+        assert len(ids) == len(ROWS) and np.allclose(X, want) and not X.flags.writeable
+        assert not (ws.path / "vectors").exists()  # nothing written into a read-only workspace
+    finally:
+        ro.close()
+
+
+def test_old_float16_matrix_file_is_replaced(ws):
+    E.run(ws)
+    fx, _, fm = E._matrix_files(ws, ws.embedder.name)
+    old = fx.with_name(f"{ws.embedder.name}.f16.npy")
+    np.save(old, np.zeros((len(ROWS), 64), "<f2"))
+    meta = json.loads(fm.read_text())
+    fm.write_text(json.dumps({k: v for k, v in meta.items() if k != "format"}))  # format 1
+    E._MATRICES.clear()
+    _, X = E.load_matrix(ws)
+    assert not old.exists() and np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-3)
+
+
+def test_a_killed_run_keeps_the_pages_it_finished(ws, monkeypatch):
+    monkeypatch.setattr(E, "PAGE", 2)
+
+    class Dies(HashingEmbedder):
+        def encode(self, texts, batch_size=64):
+            if self.calls >= 2:
+                raise KeyboardInterrupt
+            return super().encode(texts, batch_size)
+
+    dying = Dies(64, name=ws.embedder.name)
+    with pytest.raises(KeyboardInterrupt):
+        E.run(ws, embedder=dying)
+    done = ws.db.execute("SELECT count(DISTINCT message_key) FROM message_chunks").fetchone()[0]
+    assert done == 2
+    again = E.run(ws)
+    assert again["embedded_messages"] == len(ROWS) - 2 and again["vectors"] == len(ROWS)
+
+
+def test_long_message_chunks_match_the_one_chunk_case_when_short():
+    short = "One paragraph.\n\nAnother one, short."
+    assert E.chunk_message("Re: S", "  " + short + "\n") == [(2, 2 + len(short), "S\n\n" + short)]
+    sentences = " ".join(f"Sentence number {i} is here." for i in range(60))
+    chunks = E.chunk_message("", sentences + "\n\nTail paragraph.", max_tokens=64)
+    assert len(chunks) > 3 and chunks[-1][2].endswith("Tail paragraph.")
+    assert all(E.approx_tokens(t) <= 64 for _, _, t in chunks)
+    assert all(t.rstrip().endswith(".") for _, _, t in chunks[:-1])  # cut at sentence ends
 
 
 def test_unknown_model_name_lists_the_choices():
