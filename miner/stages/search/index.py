@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 
 import numpy as np
 
@@ -28,6 +29,9 @@ EXACT_FILTER_ROWS = 20_000  # a filter this selective is scored exactly over its
 MAX_OVERFETCH = 3_000  # wider filters: fetch up to this many neighbours and keep the allowed
 
 _ANN: dict[tuple[str, str], tuple[object, tuple]] = {}  # (db, model) -> (index, ids signature)
+# hnswlib must not add items while it answers a query (the app serves sessions from threads),
+# and set_ef is per index: queries and updates take this lock (a query holds it ~2 ms).
+_LOCK = threading.RLock()
 
 
 def _signature(ids: np.ndarray) -> tuple[int, int, int]:
@@ -53,6 +57,11 @@ def _hnswlib():
 def _sync(ws, emb, ids: np.ndarray, X: np.ndarray) -> tuple[object, dict]:
     """The index of ``(ids, X)``: from this process's cache, else loaded from the workspace
     (built only if missing), then brought up to date and saved if anything changed."""
+    with _LOCK:
+        return _sync_locked(ws, emb, ids, X)
+
+
+def _sync_locked(ws, emb, ids: np.ndarray, X: np.ndarray) -> tuple[object, dict]:
     key = (str(ws.db_path), emb.name)
     cached = _ANN.get(key)
     sig = _signature(ids)
@@ -152,6 +161,13 @@ def ann_query(ws, embedder, ids: np.ndarray, X: np.ndarray, q: np.ndarray, n: in
     if rows is not None and len(rows) <= EXACT_FILTER_ROWS:
         return exact_ranking(q, ids, X, rows, n)
     index = ann_index(ws, embedder, ids, X)
+    with _LOCK:
+        return _query(index, ids, X, q, n, rows)
+
+
+def _query(index, ids, X, q, n, rows) -> list[tuple[int, float]]:
+    from miner.stages.search.dense import exact_ranking
+
     qv = q[None, :].astype(np.float32)
     if rows is None:
         labels, dist = index.knn_query(qv, k=min(n, len(ids)))
@@ -160,8 +176,10 @@ def ann_query(ws, embedder, ids: np.ndarray, X: np.ndarray, q: np.ndarray, n: in
     k = min(len(ids), int(2 * n * len(ids) / max(1, len(rows))) + n)
     if k <= MAX_OVERFETCH:
         index.set_ef(max(ANN_EF, k))
-        labels, dist = index.knn_query(qv, k=k)
-        index.set_ef(ANN_EF)
+        try:
+            labels, dist = index.knn_query(qv, k=k)
+        finally:
+            index.set_ef(ANN_EF)
         lab = labels[0].astype(np.int64)
         pos = np.minimum(np.searchsorted(allowed, lab), len(allowed) - 1)
         ok = allowed[pos] == lab

@@ -9,6 +9,7 @@ bounded by a budget of scored rows, at the price of an approximate top ``n``.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,7 @@ KEYWORD_BUDGET = 2000  # FTS5 path: most messages FTS5 scores for one query
 FILTER_PAGES = 8  # FTS5 path with filters: up to this many budgets of matches are scanned
 
 _INDEX: dict[str, tuple[P.KeywordIndex, list[str]]] = {}
+_LOCK = threading.Lock()  # one update at a time per process (the app serves from threads)
 
 
 def index_dir(conn) -> Path | None:
@@ -42,18 +44,24 @@ def keyword_index(conn, *, save: bool = True) -> P.KeywordIndex:
     hit = _INDEX.get(db)
     if hit is not None and hit[0].stamp == stamp:
         return hit[0]
-    idx, names, done = P.update(conn, index_dir(conn), hit, stamp=stamp, persist=save)
-    if done != "current":
-        log.info("keyword index of %s: %s", db, done)
-    _INDEX[db] = (idx, names)
+    with _LOCK:
+        hit = _INDEX.get(db)
+        if hit is not None and hit[0].stamp == stamp:  # another thread did it meanwhile
+            return hit[0]
+        idx, names, done = P.update(conn, index_dir(conn), hit, stamp=stamp, persist=save)
+        if done != "current":
+            log.info("keyword index of %s: %s", db, done)
+        _INDEX[db] = (idx, names)
     return idx
 
 
 def update_keyword_index(ws) -> dict:
     """Bring the workspace's keyword index up to date now (e.g. at the end of an ingest)."""
     db = db_key(ws.db)
-    idx, names, done = P.update(ws.db, index_dir(ws.db), _INDEX.get(db))
-    _INDEX[db] = (idx, names)
+    with _LOCK:
+        idx, names, done = P.update(ws.db, index_dir(ws.db), _INDEX.get(db),
+                                    persist=not ws.readonly)
+        _INDEX[db] = (idx, names)
     return {"messages": idx.count, "segments": len(names), "done": done}
 
 

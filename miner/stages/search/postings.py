@@ -34,7 +34,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 K1, B = 1.2, 0.75
-MAX_SEGMENTS = 6
+MAX_SEGMENTS = 16  # small segments cost a dict look-up per term each; past this, rebuild
 MAX_PREFIX_TERMS = 256  # a prefix term (tax*) expands to at most this many index terms
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -191,11 +191,26 @@ def fts_stamp(conn) -> str:
     return f"{top}:{h}"
 
 
+def _tmp_name(p: Path) -> Path:
+    """A name no other process or thread writes (processes may update the index together)."""
+    import threading
+
+    return p.with_name(f"{p.name}.tmp{os.getpid()}-{threading.get_ident()}")
+
+
 def _save_segment(d: Path, seg: Segment) -> None:
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "names.txt").write_text("\n".join(seg.names), encoding="utf-8")
+    """Written under a private name, then renamed into place (a reader never sees half)."""
+    if d.exists():  # another process wrote the same segment (same ids, same stamp)
+        return
+    tmp = _tmp_name(d)
+    tmp.mkdir(parents=True)
+    (tmp / "names.txt").write_text("\n".join(seg.names), encoding="utf-8")
     for name in ("offsets", "docs", "tf_subject", "tf_text"):
-        np.save(d / f"{name}.npy", getattr(seg, name))
+        np.save(tmp / f"{name}.npy", getattr(seg, name))
+    try:
+        os.rename(tmp, d)
+    except OSError:  # it appeared meanwhile: keep that one
+        _remove(tmp)
 
 
 def _load_segment(d: Path) -> Segment:
@@ -210,16 +225,19 @@ def save(index: KeywordIndex, root: Path, seg_names: list[str]) -> None:
     """Write the meta file last (atomically): a reader sees the old index or the new one."""
     root.mkdir(parents=True, exist_ok=True)
     nz = np.flatnonzero(index.lengths)
-    np.save(root / "lengths.tmp.npy", np.stack([nz, index.lengths[nz].astype(np.int64)]))
-    os.replace(root / "lengths.tmp.npy", root / f"lengths-{index.stamp.replace(':', '-')}.npy")
+    lengths = f"lengths-{index.stamp.replace(':', '-')}.npy"
+    tmp = _tmp_name(root / lengths)
+    with open(tmp, "wb") as fh:
+        np.save(fh, np.stack([nz, index.lengths[nz].astype(np.int64)]))
+    os.replace(tmp, root / lengths)
     meta = {"segments": seg_names, "count": index.count, "max_id": index.max_id,
-            "stamp": index.stamp, "lengths": f"lengths-{index.stamp.replace(':', '-')}.npy"}
-    tmp = root / "meta.tmp.json"
+            "stamp": index.stamp, "lengths": lengths}
+    tmp = _tmp_name(root / "meta.json")
     tmp.write_text(json.dumps(meta))
     os.replace(tmp, root / "meta.json")
-    keep = set(seg_names) | {meta["lengths"], "meta.json"}
+    keep = set(seg_names) | {lengths, "meta.json"}
     for p in root.iterdir():  # segments and length files of older versions
-        if p.name not in keep and not p.name.endswith(".tmp.npy"):
+        if p.name not in keep and ".tmp" not in p.name:
             _remove(p)
 
 
