@@ -219,6 +219,29 @@ def test_pipe_quotes() -> None:
     assert "line two" in c.quoted_text and "line two" not in c.new_text
 
 
+def test_pipe_and_colon_quotes_need_three_lines() -> None:
+    two = "Yes.\n\n| line one\n| line two\n\n: three\n: four\n"
+    assert segment(two).quoted_text == ""
+    three = "Yes.\n\n: line one\n: line two\n:\n: line four\n\nNo.\n"
+    c = segment(three)
+    assert c.quoted_text == "line one\nline two\n\nline four" and "No." in c.new_text
+
+
+def test_quote_markers_removed_at_every_depth_and_indent() -> None:
+    c = segment("Yes.\n\nOn Mon, 1 Jan 2024, A <a@b.c> wrote:\n  > >deep\n>>> deeper\n>\n> x > y\n")
+    assert c.quoted_text == "deep\ndeeper\n\nx > y"
+
+
+def test_trailing_list_footer_by_content() -> None:
+    footer = ("You are currently subscribed to devel as: ann@example.org.\n"
+              "To unsubscribe send a blank email to leave-42@lists.example.org")
+    text = "Hi,\n\nThe build is green again.\n\nAnn\n\n" + footer + "\n"
+    assert "currently subscribed" in kinds_of(text)["footer"]
+    assert "subscribed" not in segment(text).new_text
+    # the same words as the first paragraph are the author's text, not a footer
+    assert "subscribed" in segment(footer + "\n\nThanks.\n").new_text
+
+
 def test_crlf_offsets() -> None:
     text = "Hi,\r\n\r\nText.\r\n\r\nOn Mon, 1 Jan 2024, A <a@b.c> wrote:\r\n> q\r\n"
     assert_partition(text)
