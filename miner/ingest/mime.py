@@ -16,7 +16,7 @@ from miner.ingest.htmltext import html_to_text
 from miner.ingest.mimetree import Walker, parse_header_block, split_head
 from miner.types import Attachment, ParsedMessage
 
-__all__ = ["parse_bytes", "ParseFailure", "split_head"]
+__all__ = ["ParseFailure", "parse_bytes", "split_head"]
 
 
 class ParseFailure(Exception):
@@ -28,10 +28,11 @@ class ParseFailure(Exception):
 
 
 _KEY_HEADERS = ("from", "subject", "date", "message-id")
-_LINK = re.compile(r"https?://[^\s<>\"'`\]\[{}|\\^]+", re.I)
+_LINK = re.compile(r"https?://[^\s<>\"'`\]\[{}|\\^]+", re.IGNORECASE)
 _LINK_TAIL = ".,;:!?)>'\"*"
+_LIST_ID = re.compile(r"<([^<>]+)>")
 _BOUNDARY_LINE = re.compile(
-    rb"\A(?:[^\n]*\n){0,5}?--([^\s]{6,})[ \t]*\n(?:content-[a-z-]+|mime-version)[ \t]*:", re.S | re.I
+    rb"\A(?:[^\n]*\n){0,5}?--([^\s]{6,})[ \t]*\n(?:content-[a-z-]+|mime-version)[ \t]*:", re.DOTALL | re.IGNORECASE
 )
 
 
@@ -44,7 +45,7 @@ def _body(
         m = _BOUNDARY_LINE.match(body)
         if m and (b"\n" + body).count(b"\n--" + m.group(1)) > 1:
             hd = dict(hd)
-            hd["content-type"] = 'multipart/mixed; boundary="%s"' % m.group(1).decode("latin-1")
+            hd["content-type"] = 'multipart/mixed; boundary="{}"'.format(m.group(1).decode("latin-1"))
             problems.append("missing Content-Type: multipart boundary guessed")
     parts = walker.entity(hd, body, 0)
     plains = [t for k, t in parts if k == "plain"]
@@ -71,7 +72,7 @@ def _links(text: str) -> tuple[str, ...]:
 def _list_name(list_id: str | None) -> str | None:
     if not list_id:
         return None
-    m = re.search(r"<([^<>]+)>", list_id)
+    m = _LIST_ID.search(list_id)
     ident = (m.group(1) if m else list_id).strip()
     label = ident.split(".", 1)[0].strip()
     return label or None
@@ -91,7 +92,7 @@ def parse_bytes(
         raise
     except RecursionError:
         raise ParseFailure("MIME structure nested too deeply") from None
-    except Exception as e:  # noqa: BLE001 - the caller quarantines, nothing is lost
+    except Exception as e:
         raise ParseFailure(f"decoder error: {type(e).__name__}: {e}"[:200]) from e
 
 
@@ -101,7 +102,7 @@ def _parse(raw: bytes, fallback_date: datetime | None, list_name: str | None) ->
     raw = bytes(raw)
     if b"\r" in raw:
         raw = raw.replace(b"\r\n", b"\n")
-    if not raw.strip():
+    if not raw or raw.isspace():  # as "not raw.strip()", without copying the message
         raise ParseFailure("empty message")
     head, body_bytes = split_head(raw)
     fields, junk, eight = parse_header_block(head)
