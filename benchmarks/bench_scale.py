@@ -56,12 +56,19 @@ def tick(event, n):
     elif event.startswith("phase"):
         print(f"  ingest: {event} after {time.perf_counter() - seen[1]:.0f}s", file=sys.stderr,
               flush=True)
+        if event == "phase:threads":  # the post-ingest phase (people, threads, quotes) starts
+            post[:] = [time.perf_counter(), time.process_time(), _peak()]
+post = []
 t0 = time.perf_counter()
 r = ws.ingest([sys.argv[1]], progress=tick)
 wall = time.perf_counter() - t0
+# the post phase runs in this process alone (the workers are done): its CPU is ours
+post_s = time.perf_counter() - post[0] if post else None
+post_cpu = time.process_time() - post[1] if post else None
 print(json.dumps({"seen": r.messages_seen, "added": r.added, "quarantined": r.quarantined,
                   "duplicates": r.duplicates, "people": r.people, "threads": r.threads,
-                  "seconds": wall, "peak_rss_mb": _peak()}))
+                  "seconds": wall, "post_s": post_s, "post_cpu_s": post_cpu,
+                  "rss_before_post_mb": post[2] if post else None, "peak_rss_mb": _peak()}))
 """
 
 EMBED = PEAK_RSS + """
@@ -325,6 +332,10 @@ def rows_for(res: dict) -> list[dict]:
             ing["peak_rss_mb"] <= 300),
         row("ingest peak PSS (all processes)", round(ing["tree_pss_peak_mb"], 1), "MB", "<= 300",
             ing["tree_pss_peak_mb"] <= 300 if ing["tree_pss_peak_mb"] else None),
+        *([row("post-ingest phase wall (threads, people, quotes)", round(ing["post_s"], 1), "s"),
+           row("post-ingest phase CPU", round(ing["post_cpu_s"], 1), "s"),
+           row("main RSS before the post-ingest phase", round(ing["rss_before_post_mb"], 1),
+               "MB")] if ing.get("post_s") is not None else []),
         row("database size", round(res["size"]["file_mb"] + res["size"]["wal_mb"], 1), "MB"),
         row("vector files (matrix + index)", round(res["vectors_mb"], 1), "MB"),
         row("embeddings wall (static model)", round(emb["seconds"], 1), "s"),
@@ -361,6 +372,10 @@ def report(res: dict) -> None:
     print(f"  ingest: {ing['wall']:.1f}s wall, {ing['cpu_s']:.1f}s CPU, main RSS "
           f"{ing['peak_rss_mb']:.0f} MB, tree PSS {ing['tree_pss_peak_mb']:.0f} MB "
           f"(load avg {ing['load_before']:.1f} -> {ing['load_after']:.1f})")
+    if ing.get("post_s") is not None:
+        print(f"  post-ingest phase (threads, people, quote links): {ing['post_s']:.1f}s wall, "
+              f"{ing['post_cpu_s']:.1f}s CPU; main RSS {ing['rss_before_post_mb']:.0f} MB before it, "
+              f"{ing['peak_rss_mb']:.0f} MB peak")
     sz = res["size"]
     print(f"  database {sz['file_mb']:,.1f} MB (+ WAL {sz['wal_mb']:,.1f} MB); after ingest "
           f"{res['size_after_ingest']['file_mb']:,.1f} MB; vector files {res['vectors_mb']:,.1f} MB")

@@ -8,34 +8,43 @@ In-Reply-To and References, 15 % References only, 12 % In-Reply-To only, 3 % onl
 subject; 0.3 % of messages without a Message-ID. Senders: a pool of people, each writing
 under a plain, a pipermail "at" and an ETH-scrambled address form, plus some DMARC rewrites.
 
-Usage: python benchmarks/bench_threads.py [--quick] [--json FILE]
+It also times the post-ingest phase (miner/ingest/post.py: people, threads, quote links) on a
+stored workspace (default: the 100k scale workspace under /tmp/miner-bench, gen-100000-42.mbox),
+each in a fresh process on a copy of its database: threading every message from scratch, then
+100 new messages into the threaded corpus, and the same with the full-rebuild implementation of
+an earlier commit (``--baseline-rev``) for comparison.
+
+Usage: python benchmarks/bench_threads.py [--quick] [--json FILE] [--post-db FILE]
+       [--baseline-rev REV]
 """
 from __future__ import annotations
 
 import argparse
 import gc
 import json
+import os
 import random
 import resource
+import shutil
+import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from miner.people import resolve_people  # noqa: E402
-from miner.threads import thread_messages  # noqa: E402
-from miner.types import Sender, ThreadInput  # noqa: E402
+from miner.people import resolve_people
+from miner.threads import thread_messages
+from miner.types import Sender, ThreadInput
 
-WORDS = ("build compiler memory leak release schedule docs manual security patch package "
-         "network socket database index governance vote unicode locale water budget").split()
+WORDS = ["build", "compiler", "memory", "leak", "release", "schedule", "docs", "manual", "security", "patch", "package", "network", "socket", "database", "index", "governance", "vote", "unicode", "locale", "water", "budget"]
 
 
 def synth_threads(n: int, seed: int = 7):
     rng = random.Random(seed)
-    start = datetime(2015, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
     span = 10 * 365 * 86400
     metas = []  # (thread root idx, parent idx or None, time, subject)
     while len(metas) < n:
@@ -79,8 +88,8 @@ def _scramble(addr: str) -> str:
 
 def synth_senders(n: int, seed: int = 11) -> list[Sender]:
     rng = random.Random(seed)
-    first = "Alice Bob Carol David Erin Frank Grace Heidi Ivan Judy Priya Rahul Mei Lars".split()
-    last = "Smith Jones Brown Taylor Patel Khan Lee Wang Kim Novak Larsen Rossi Silva".split()
+    first = ["Alice", "Bob", "Carol", "David", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Priya", "Rahul", "Mei", "Lars"]
+    last = ["Smith", "Jones", "Brown", "Taylor", "Patel", "Khan", "Lee", "Wang", "Kim", "Novak", "Larsen", "Rossi", "Silva"]
     out: list[Sender] = []
     k = 0
     while len(out) < n:
@@ -96,6 +105,121 @@ def synth_senders(n: int, seed: int = 11) -> list[Sender]:
     return out[:n]
 
 
+POST_DB = Path(os.environ.get("MINER_BENCH_CACHE", "/tmp/miner-bench")) / "scale-100000" / \
+    "corpus.sqlite"
+BASELINE_REV = "2849577"  # the last commit with the full-rebuild post phase
+
+# Runs in a fresh interpreter: argv = db path, mode ("all" | "new100"), implementation source
+# file or "" for the installed one. Prints CPU s, wall s and peak RSS of the post phase.
+_POST_CHILD = r"""
+import json, resource, sys, time, types
+from miner.store.db import connect
+from miner.config import Config
+path, mode, impl = sys.argv[1:4]
+conn = connect(path)
+with conn:
+    if mode == "all":
+        conn.execute("UPDATE messages SET thread_id=NULL, parent_key=NULL, person_id=NULL, "
+                     "quotes_key=NULL")
+        for t in ("threads", "people", "aliases", "thread_idx_ids", "thread_idx_subj",
+                  "thread_idx_look"):
+            conn.execute(f"DELETE FROM {t}")
+        conn.execute("DELETE FROM merges WHERE forced=0")
+        conn.execute("DELETE FROM settings WHERE name='thread_index'")
+if impl:
+    mod = types.ModuleType("post_baseline")
+    exec(compile(open(impl).read(), impl, "exec"), mod.__dict__)
+else:
+    import miner.ingest.post as mod
+cfg = Config()
+if mode == "new100":
+    # bring the copy up to date first (a workspace from before migration 010 is threaded
+    # again once), untimed
+    mod.rebuild_people(conn, cfg)
+    mod.rebuild_threads(conn, cfg)
+    conn.commit()
+with conn:
+    if mode == "new100":  # the last 100 messages arrive now: forget their thread, person and
+        # alias counts
+        last = [r[0] for r in conn.execute("SELECT id FROM messages ORDER BY id DESC LIMIT 100")]
+        q = ",".join("?" * len(last))
+        for n, e, l, c in conn.execute(
+                "SELECT from_name, from_email, coalesce(list, ''), count(*) FROM messages "
+                f"WHERE id IN ({q}) GROUP BY 1, 2, 3", last).fetchall():
+            conn.execute("UPDATE aliases SET messages=messages-? WHERE name=? AND email=? "
+                         "AND list=?", (c, n, e, l))
+        conn.execute(f"UPDATE messages SET thread_id=NULL, parent_key=NULL, person_id=NULL, "
+                     f"quotes_key=NULL WHERE id IN ({q})", last)
+def hwm():  # peak RSS since the last reset (Linux), else since start
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss0 = hwm()
+try:  # reset the peak so that the untimed set-up above does not count
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+except OSError:
+    pass
+t0, c0 = time.perf_counter(), time.process_time()
+people = mod.rebuild_people(conn, cfg)
+threads = mod.rebuild_threads(conn, cfg)
+conn.commit()
+print(json.dumps({"cpu": time.process_time() - c0, "wall": time.perf_counter() - t0,
+                  "rss": hwm(),
+                  "rss_before": rss0, "people": people, "threads": threads}))
+"""
+
+
+def _post_child(db: Path, mode: str, impl: str, work: Path) -> dict:
+    shutil.copyfile(db, work)
+    for ext in ("-wal", "-shm"):
+        Path(str(work) + ext).unlink(missing_ok=True)
+    p = subprocess.run([sys.executable, "-c", _POST_CHILD, str(work), mode, impl],
+                       capture_output=True, text=True, cwd=ROOT, check=False)
+    if p.returncode != 0:
+        raise RuntimeError(f"post-phase child failed: {p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def bench_post(db: Path, rev: str, rows: list[dict]) -> None:
+    """Post phase from scratch and for 100 new messages, this tree vs ``rev``."""
+    work_dir = db.parent.parent / "bench-threads-post"
+    work_dir.mkdir(exist_ok=True)
+    work = work_dir / "corpus.sqlite"
+    impls = [("current", "")]
+    if rev:
+        src = subprocess.run(["git", "show", f"{rev}:miner/ingest/post.py"], cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+        if src.returncode == 0:
+            (work_dir / "post_baseline.py").write_text(src.stdout)
+            impls.append((f"full rebuild @{rev}", str(work_dir / "post_baseline.py")))
+    n = int(subprocess.run(["sqlite3", str(db), "SELECT count(*) FROM messages"],
+                           capture_output=True, text=True, check=False).stdout.strip() or 0)
+    print(f"\npost-ingest phase on {db} ({n:,} messages); load average {os.getloadavg()[0]:.2f}")
+    print(f"{'implementation':24s} {'case':16s} {'CPU s':>8s} {'(wall)':>9s} {'peak RSS MB':>12s}")
+    for name, impl in impls:
+        for mode, label in (("all", "every message"), ("new100", "100 new messages")):
+            r = _post_child(db, mode, impl, work)
+            wall = "({:.2f})".format(r["wall"])
+            print(f"{name:24s} {label:16s} {r['cpu']:8.2f} {wall:>9s} "
+                  f"{r['rss']:12.0f}   threads {r['threads']:,}, people {r['people']:,}")
+            rows.append({"benchmark": "post", "metric": f"post phase {name}, {label}: CPU s",
+                         "value": round(r["cpu"], 2), "unit": "s", "target": None,
+                         "pass": None, "wall": round(r["wall"], 2)})
+            target = 300 if (name == "current" and mode == "all") else None
+            rows.append({"benchmark": "post", "metric": f"post phase {name}, {label}: peak RSS",
+                         "value": round(r["rss"], 1), "unit": "MB",
+                         "target": f"<= {target}" if target else None,
+                         "pass": (r["rss"] <= target) if target else None})
+    work.unlink(missing_ok=True)
+    for ext in ("-wal", "-shm"):
+        Path(str(work) + ext).unlink(missing_ok=True)
+
+
 def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -104,6 +228,11 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip the 1,000,000-message run")
     ap.add_argument("--json", type=Path, help="write result rows to this file")
+    ap.add_argument("--post-db", type=Path, default=None,
+                    help=f"workspace database for the post-phase runs (default {POST_DB} "
+                         "when it exists; skipped with --quick unless given)")
+    ap.add_argument("--baseline-rev", default=BASELINE_REV,
+                    help="git revision whose post phase is the baseline ('' for none)")
     args = ap.parse_args(argv)
     rows = []
     print("seconds = CPU time of this process (wall time in brackets; the two differ when the "
@@ -147,9 +276,12 @@ def main(argv: list[str]) -> int:
         rows.append({"benchmark": "people", "metric": f"resolve_people seconds n={n}",
                      "value": round(dt, 3), "unit": "s", "target": "<= 30",
                      "pass": dt <= 30 and len(per_person) == humans == pure})
+    post_db = args.post_db or (None if args.quick or not POST_DB.exists() else POST_DB)
+    if post_db is not None:
+        bench_post(post_db, args.baseline_rev, rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
-    return 0 if all(r["pass"] for r in rows) else 1
+    return 0 if all(r["pass"] for r in rows if r["pass"] is not None) else 1
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ _WS = re.compile(r"\s+")
 MIN_LINE = 25  # characters: shorter lines ("Thanks,", "Hi all") identify nothing
 MAX_CANDIDATES = 8
 _CHUNK = 500
+_NORMED_MAX = 20_000  # normalised candidate texts kept while linking (a few tens of MB at most)
 
 
 def _norm(s: str) -> str:
@@ -32,10 +33,10 @@ def _probe_lines(quoted: str, k: int = 3) -> list[str]:
     return sorted(lines, key=len, reverse=True)[:k]
 
 
-def _matches(probes: list[str], candidate_text: str) -> bool:
+def _matches(probes: list[str], candidate_text: str, text: str | None = None) -> bool:
     if not probes:
         return False
-    text = _norm(candidate_text)
+    text = _norm(candidate_text) if text is None else text
     hits = sum(1 for p in probes if p in text)
     return hits >= max(1, (len(probes) + 1) // 2)
 
@@ -45,7 +46,8 @@ def _quotes(quoted: str, candidate_text: str) -> bool:
 
 
 def _link_one(conn: sqlite3.Connection, key: str, parent_key: str | None,
-              thread_id: str | None, date: str | None, quoted: str) -> str:
+              thread_id: str | None, date: str | None, quoted: str,
+              normed: dict[str, str] | None = None) -> str:
     probes = _probe_lines(quoted)
     if not probes:
         return ""
@@ -64,7 +66,15 @@ def _link_one(conn: sqlite3.Connection, key: str, parent_key: str | None,
         if ckey in seen or ckey == key:
             continue
         seen.add(ckey)
-        if _matches(probes, ctext or ""):
+        if normed is None:
+            text = _norm(ctext or "")
+        else:  # a message is a candidate for many replies of its thread: normalise it once
+            text = normed.get(ckey)
+            if text is None:
+                if len(normed) >= _NORMED_MAX:
+                    normed.clear()
+                text = normed[ckey] = _norm(ctext or "")
+        if _matches(probes, "", text):
             return ckey
     return ""
 
@@ -74,6 +84,7 @@ def link_quotes_in(conn: sqlite3.Connection, ids: Iterable[int]) -> int:
     nothing matched). Does not commit. Returns how many were linked."""
     ids = list(ids)
     linked = 0
+    normed: dict[str, str] = {}
     for i in range(0, len(ids), _CHUNK):
         part = ids[i:i + _CHUNK]
         rows = conn.execute(
@@ -81,7 +92,8 @@ def link_quotes_in(conn: sqlite3.Connection, ids: Iterable[int]) -> int:
             f"WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
         updates = []
         for mid, key, parent_key, thread_id, date, quoted in rows:
-            found = _link_one(conn, key, parent_key, thread_id, date, quoted) if quoted else ""
+            found = (_link_one(conn, key, parent_key, thread_id, date, quoted, normed)
+                     if quoted else "")
             linked += bool(found)
             updates.append((found, mid))
         conn.executemany("UPDATE messages SET quotes_key=? WHERE id=?", updates)
