@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 
 THEMES = {
-    "effect": "effect sizes multilevel model dependent correlated estimates cluster robust "
+    "effect": "effect sizes multilevel model dependent correlated estimates cluster robust "  # noqa: SIM905
               "variance studies nested random effects".split(),
-    "bias": "publication bias funnel plot egger test trim fill asymmetry small study "
+    "bias": "publication bias funnel plot egger test trim fill asymmetry small study "  # noqa: SIM905
             "selection".split(),
-    "install": "install package error compile version windows library update cran "
+    "install": "install package error compile version windows library update cran "  # noqa: SIM905
                "dependency binary".split(),
 }
 

@@ -47,7 +47,7 @@ def test_incremental_update_keeps_ids_and_gives_new_topics_new_ids(ws, emb):
     assign = dict(ws.db.execute("SELECT key, topic_id FROM message_topics WHERE topic_id != -1"))
     old_max = max(assign.values())
     add_messages(ws, 30, seed=2, start=2000, themes={
-        "garden": "tomato garden compost soil seeds watering harvest greenhouse".split()})
+        "garden": "tomato garden compost soil seeds watering harvest greenhouse".split()})  # noqa: SIM905
     report = run_topics(ws, emb)
     now = dict(ws.db.execute("SELECT key, topic_id FROM message_topics"))
     same = sum(now[k] == t for k, t in assign.items()) / len(assign)
