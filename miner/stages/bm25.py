@@ -9,11 +9,8 @@ import math
 import re
 from collections import Counter
 
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9_.]*[a-z0-9]|[a-z0-9]", re.I)
-_STOP = frozenset("""a an the and or of to in on for with is are was were be been it this that
-i you we he she they my your our at by as from not no but if so do does did have has had can
-could would should will just any some there what which who how when where than then also me
-""".split())
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9_.]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
+_STOP = frozenset(["a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was", "were", "be", "been", "it", "this", "that", "i", "you", "we", "he", "she", "they", "my", "your", "our", "at", "by", "as", "from", "not", "no", "but", "if", "so", "do", "does", "did", "have", "has", "had", "can", "could", "would", "should", "will", "just", "any", "some", "there", "what", "which", "who", "how", "when", "where", "than", "then", "also", "me"])
 
 
 def tokenize(text: str) -> list[str]:
