@@ -4,6 +4,8 @@ The archive (``gen_mbox(n)``) is ingested once into a cached workspace under
 ``$MINER_BENCH_CACHE`` (default /tmp/miner-bench) and embedded once with the static model; the
 topics stage is then timed in a fresh process. "Seconds after embeddings" starts once the message
 vectors are loaded and BERTopic is imported (its import, ~7 s, is a fixed cost printed apart).
+The target is wall time on an idle machine; on a shared one, CPU time (the stage is
+single-threaded) is the proxy, with its own target, and the load average is printed.
 
 Usage: python benchmarks/bench_topics.py [--n 20000] [--quick] [--json FILE]
 """
@@ -13,10 +15,11 @@ import sys
 import time
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from _util import CACHE, PEAK_RSS, gen_mbox, print_table, run_child, write_rows  # noqa: E402
+from _util import CACHE, PEAK_RSS, gen_mbox, print_table, run_child, write_rows
 
 OVERRIDES = {"mode": "fast", "embedding_model": "static", "topics_mode": "fast"}
 TARGET_S = 10.0
+TARGET_CPU_S = 8.0  # proxy while the machine is shared: wall ~ CPU when idle, plus margin
 
 TOPICS = PEAK_RSS + """
 import json, sys, time
@@ -32,6 +35,7 @@ r = topics.run(ws, None, vectors=vec, mode="fast")
 q = topics.quality_figures(ws)
 print(json.dumps({"seconds": r["seconds_after_embeddings"], "import_seconds": t_import,
                   "cpu_seconds": r["cpu_seconds_after_embeddings"], "steps": r["seconds_by_step"],
+                  "cpu_steps": r["cpu_seconds_by_step"], "load": __import__("os").getloadavg()[0],
                   "topics": r["topics"], "outlier_share": r["outlier_share"],
                   "fitted": r["fitted"], "diversity": q["diversity"], "npmi": q["npmi"],
                   "peak_rss_mb": _peak()}))
@@ -72,15 +76,18 @@ def main(argv: list[str]) -> int:
          "value": round(r["seconds"], 2), "unit": "s", "target": f"<= {TARGET_S:g}",
          "pass": r["seconds"] <= TARGET_S if n >= 20_000 else None},
         {"benchmark": "topics", "metric": "fast topics CPU s after embeddings",
-         "value": round(r["cpu_seconds"], 2), "unit": "s", "target": None, "pass": None},
+         "value": round(r["cpu_seconds"], 2), "unit": "s", "target": f"<= {TARGET_CPU_S:g}",
+         "pass": r["cpu_seconds"] <= TARGET_CPU_S if n >= 20_000 else None},
+        {"benchmark": "topics", "metric": "load average (1 min) during the stage",
+         "value": round(r["load"], 2), "unit": "", "target": None, "pass": None},
         {"benchmark": "topics", "metric": "bertopic import (fixed, per process)",
          "value": round(r["import_seconds"], 2), "unit": "s", "target": None, "pass": None},
         {"benchmark": "topics", "metric": "topics stage peak RSS", "value": round(r["peak_rss_mb"], 1),
          "unit": "MB", "target": None, "pass": None},
         {"benchmark": "topics", "metric": "topics found", "value": r["topics"], "unit": "",
          "target": None, "pass": None},
-        {"benchmark": "topics", "metric": "outlier share", "value": r["outlier_share"],
-         "unit": "", "target": None, "pass": None},
+        {"benchmark": "topics", "metric": "outlier share", "value": 100 * r["outlier_share"],
+         "unit": "%", "target": None, "pass": None},
         {"benchmark": "topics", "metric": "topic diversity", "value": r["diversity"], "unit": "",
          "target": None, "pass": None},
         {"benchmark": "topics", "metric": "NPMI coherence", "value": r["npmi"], "unit": "",
@@ -88,6 +95,7 @@ def main(argv: list[str]) -> int:
     ]
     print_table(rows)
     print("  wall seconds by step:", r["steps"])
+    print("  CPU seconds by step: ", r["cpu_steps"])
     print("  load average while measuring (2 cores shared):", " ".join(
         f"{v:.1f}" for v in __import__("os").getloadavg()))
     write_rows(rows, argv)

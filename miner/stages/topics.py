@@ -92,7 +92,7 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
             vectors = message_vectors(ws)
         if embed_fn is None:
             embed_fn = lambda texts: embed_texts(ws, texts)
-    t0, c0 = time.monotonic(), time.process_time()
+    laps = _Laps()
     keys, x = list(vectors[0]), np.asarray(vectors[1], dtype=np.float32)
     db = ws.db
     info = {r[0]: (r[1] or "") for r in db.execute("SELECT key, text FROM messages")}
@@ -110,25 +110,26 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
             "'topics_min_size' in miner.toml"
         )
     xf = x[[pos[k] for k in fit_keys]]
+    laps("read")
     clean = tm.Cleaner(tm.stop_words(_boilerplate(db)))
     docs = [clean(info[k]) for k in fit_keys]
-    laps = {"clean": time.monotonic() - t0}
+    laps("clean")
     # Words and phrases are counted once here; BERTopic's vectorizer reuses these counts.
     counts, vocab = tm.count_terms(docs, tm.min_df_for(len(docs)))
     vectorizer = tm.precounted_vectorizer(docs, counts, vocab) if vocab else None
     docs = [d + tm.DOC_END for d in docs]
-    laps["count words"] = time.monotonic() - t0 - sum(laps.values())
+    laps("count words")
     model = tm.build_model(mode, n_docs=len(docs), dim=xf.shape[1], min_size=min_size,
                            seed=seed, embed_fn=embed_fn, vocab=vocab or None,
                            vectorizer=vectorizer)
-    laps["build (imports bertopic once per process)"] = time.monotonic() - t0 - sum(laps.values())
+    laps("build (imports bertopic once per process)")
     # One BLAS/OpenMP thread: on a shared machine, PCA's and KMeans' thread pools fight for
     # the cores and were 5-8x slower (wall) than a single thread here.
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=FIT_THREADS):
         topics, _ = model.fit_transform(docs, embeddings=xf)
-    laps["fit"] = time.monotonic() - t0 - sum(laps.values())
+    laps("fit (reduce, cluster, c-TF-IDF, MMR)")
     tick(2, 5)
     outliers_before = sum(1 for t in topics if t == -1) / len(topics)
     if mode == "quality" and outliers_before > 0:
@@ -166,6 +167,7 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
             ids[t] = next_id
             next_id += 1
     ids[-1] = -1
+    laps("centroids, labels, alignment")
     tick(4, 5)
 
     run_id = (db.execute("SELECT max(id) FROM runs WHERE stage='topics'").fetchone()[0])
@@ -194,9 +196,9 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
         db.executemany("INSERT INTO message_topics(key, auto_topic, topic_id, score) "
                        "VALUES (?, ?, ?, ?)", rows)
         _materialise(db)
-    laps["store"] = time.monotonic() - t0 - sum(laps.values())
+    laps("store")
     _save_model(ws, model, ids)
-    laps["save"] = time.monotonic() - t0 - sum(laps.values())
+    laps("save")
     tick(5, 5)
     n_out = sum(1 for r in rows if r[1] == -1)
     report.update({
@@ -206,11 +208,36 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *,
         "outlier_share": round(n_out / max(len(all_keys), 1), 4),
         "outlier_share_fitted_before_reduction": round(outliers_before, 4),
         "diversity": round(tm.topic_diversity(kws), 4),
-        "seconds_after_embeddings": round(time.monotonic() - t0, 2),
-        "cpu_seconds_after_embeddings": round(time.process_time() - c0, 2),
-        "seconds_by_step": {k: round(v, 2) for k, v in laps.items()},
+        "seconds_after_embeddings": round(laps.wall_total, 2),
+        "cpu_seconds_after_embeddings": round(laps.cpu_total, 2),
+        "seconds_by_step": {k: round(v, 2) for k, v in laps.wall.items()},
+        "cpu_seconds_by_step": {k: round(v, 2) for k, v in laps.cpu.items()},
     })
     return report
+
+
+class _Laps:
+    """Wall and CPU seconds of each step since the previous one (CPU: this process's, which
+    is what a shared machine's load does not inflate much)."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._t0, self._c0 = time.monotonic(), time.process_time()
+        self._t, self._c = self._t0, self._c0
+
+    def __call__(self, step: str) -> None:
+        t, c = time.monotonic(), time.process_time()
+        self.wall[step], self.cpu[step] = t - self._t, c - self._c
+        self._t, self._c = t, c
+
+    @property
+    def wall_total(self) -> float:
+        return time.monotonic() - self._t0
+
+    @property
+    def cpu_total(self) -> float:
+        return time.process_time() - self._c0
 
 
 def quality_figures(ws) -> dict:
