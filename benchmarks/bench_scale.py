@@ -275,6 +275,11 @@ def run_one(n: int, *, reuse: bool, queries: int, minilm_sample: int,
                 log(f"{n:,}: re-embedded for {emb['model']} in {emb['wall']:.0f}s")
                 res["embed"], res["counts"] = emb, counts(ws / "corpus.sqlite")
     else:
+        part = CACHE / f"gen-{n}-42.mbox.part"
+        if part.exists() and time.time() - part.stat().st_mtime < 300:
+            sys.exit(f"{part} is still being written by another gen_mbox run; wait until it is "
+                     f"renamed to {part.with_suffix('').name} (a second generator would write "
+                     "into the same file)")
         t0 = time.perf_counter()
         mbox, _ = gen_mbox(n)
         res["mbox_mb"] = mbox.stat().st_size / 2**20
