@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import struct
 import tempfile
@@ -303,8 +304,9 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
 
     Streams: messages are read ``PAGE`` at a time (memory does not grow with the corpus); each
     page's new chunk texts go to the model in one ``encode()`` call, and the page's vectors and
-    chunks are written before the next page is read, so a killed run keeps what it did.
-    ``progress(done, total)`` counts messages to embed."""
+    chunks are written before the next page is read, so a killed run keeps what it did. New
+    messages' rows are appended to the saved message matrix (see :class:`_Appender`) instead of
+    rebuilding it. ``progress(done, total)`` counts messages to embed."""
     emb = embedder or get_embedder(ws)
     tick = progress or (lambda done, total: None)
     conn = ws.db
@@ -314,22 +316,23 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
     tick(0, total)
     seen = done = n_chunks = encoded = 0
     last_id, last_commit = -(2 ** 63), time.monotonic()
+    appender = _Appender(ws, emb)
     try:
         while page := conn.execute(_PAGE, (emb.name, last_id, PAGE)).fetchall():
             last_id = page[-1][0]
             seen += len(page)
             todo = []
-            for _, key, subject, text, old in page:
+            for mid, key, subject, text, old in page:
                 src = text_hash(f"{subject}\x00{text}")
                 if old != src:
-                    todo.append((key, src, old is not None,
+                    todo.append((mid, key, src, old is not None,
                                  chunk_message(subject or "", text or "", max_tokens)))
             if not todo:
                 continue
             total = max(total, done + len(todo))  # changed messages were not in the estimate
-            encoded += _embed_page(conn, emb, todo, batch_size)
+            encoded += _embed_page(conn, emb, todo, batch_size, appender)
             done += len(todo)
-            n_chunks += sum(len(t[3]) for t in todo)
+            n_chunks += sum(len(t[4]) for t in todo)
             if time.monotonic() - last_commit > COMMIT_EVERY:  # a slow model keeps its work
                 conn.commit()
                 last_commit = time.monotonic()
@@ -337,18 +340,24 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
         conn.commit()
     except BaseException:
         conn.commit()  # vectors already computed are worth keeping (they are keyed by content)
+        appender.abandon()
         raise
     if done != total:
         tick(done, done)
-    matrix = load_matrix(ws, emb, rebuild=bool(done))
+    matrix = appender.finish(ws) if done else None
+    appender.abandon()
+    if matrix is None:
+        matrix = load_matrix(ws, emb, rebuild=bool(done))
     return {"model": emb.name, "messages": seen, "embedded_messages": done,
             "chunks": n_chunks, "texts_encoded": encoded,
             "texts_cached": n_chunks - encoded, "vectors": len(matrix[0])}
 
 
-def _embed_page(conn: sqlite3.Connection, emb, todo: list, batch_size: int) -> int:
+def _embed_page(conn: sqlite3.Connection, emb, todo: list, batch_size: int,
+                appender: _Appender) -> int:
     """Encode the texts of ``todo``'s chunks not in the cache, store them and the chunks (in the
-    open transaction); returns how many texts were encoded."""
+    open transaction), hand the messages' vectors to ``appender``; returns how many texts were
+    encoded."""
     texts = [c[2] for *_, chunks in todo for c in chunks]
     hashes = [text_hash(t) for t in texts]
     have = _cached(conn, emb.name, hashes, vectors=False)
@@ -356,23 +365,34 @@ def _embed_page(conn: sqlite3.Connection, emb, todo: list, batch_size: int) -> i
     for h, t in zip(hashes, texts):
         if h not in have:
             pending.setdefault(h, t)
+    vecs = np.zeros((0, emb.dim), "<f2")
     if pending:
-        vecs = emb.encode(list(pending.values()), batch_size=batch_size)
-        raw = memoryview(np.ascontiguousarray(vecs, dtype="<f2").tobytes())
-        step = 2 * emb.dim  # one float16 conversion per page; rows are slices of one buffer
+        vecs = np.ascontiguousarray(emb.encode(list(pending.values()), batch_size=batch_size),
+                                    dtype="<f2")  # one float16 conversion per page
+        raw = memoryview(vecs.tobytes())
+        step = 2 * emb.dim  # rows are slices of one buffer
         conn.executemany(
             "INSERT OR IGNORE INTO embeddings(model, hash, dim, vector) VALUES (?,?,?,?)",
             [(emb.name, h, emb.dim, raw[j * step:(j + 1) * step])
              for j, h in enumerate(pending)])
-    changed = [(key, emb.name) for key, _, was, _ in todo if was]
+    changed = [(key, emb.name) for _, key, _, was, _ in todo if was]
     if changed:
         conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?", changed)
+        appender.abandon()  # rows inside the matrix change: it is rebuilt instead
     h = iter(hashes)
     conn.executemany(
         "INSERT INTO message_chunks(message_key, model, chunk, start, \"end\", hash, "
         "source_hash) VALUES (?,?,?,?,?,?,?)",
         [(key, emb.name, j, a, b, next(h), src)
-         for key, src, _, chunks in todo for j, (a, b, _) in enumerate(chunks)])
+         for _, key, src, _, chunks in todo for j, (a, b, _) in enumerate(chunks)])
+    if appender.ok and hashes:
+        hits = [x for x in dict.fromkeys(hashes) if x not in pending]
+        blobs = _cached(conn, emb.name, hits) if hits else {}
+        table = np.concatenate([vecs.astype(np.float32),
+                                from_blobs([blobs[x] for x in hits], emb.dim)])
+        row = {x: j for j, x in enumerate(itertools.chain(pending, hits))}
+        appender.add([t[0] for t in todo if t[4]], [len(t[4]) for t in todo if t[4]],
+                     table[[row[x] for x in hashes]])
     return len(pending)
 
 
@@ -503,6 +523,106 @@ def _save_matrix(ws, model: str, dim: int, stamp: int) -> tuple[np.ndarray, np.n
             t.unlink(missing_ok=True)
     fx.with_name(f"{model}.f16.npy").unlink(missing_ok=True)  # format 1, superseded
     return _open_matrix(fx, fi, fm, stamp, dim) or (ids, np.zeros((0, dim), np.float32))
+
+
+class _Appender:
+    """Adds the rows of newly embedded messages to the end of the saved message matrix, in the
+    stage, from the vectors it has in hand: no re-read of every chunk vector after each ingest.
+
+    Only when the saved matrix is current (or there is none and nothing was embedded) and every
+    new message comes after its last row; otherwise ``ok`` turns false and the stage rebuilds
+    the matrix. Rows go to a temporary file first; :meth:`finish` appends them to the matrix
+    file in place (beyond what other processes have mapped) and then rewrites the header."""
+
+    def __init__(self, ws, emb) -> None:
+        self.ok, self.tmp, self.fh = False, None, None
+        if ws.readonly:
+            return
+        self.model, self.dim = emb.name, emb.dim
+        self.fx, self.fi, self.fm = _matrix_files(ws, emb.name)
+        stamp = _stamp(ws.db)
+        base = _open_matrix(self.fx, self.fi, self.fm, stamp, emb.dim)
+        if base is None and stamp:
+            return
+        self.base_ids = base[0] if base else np.zeros(0, np.int64)
+        self.last = int(self.base_ids[-1]) if len(self.base_ids) else -(2 ** 63)
+        self.ids: list[np.ndarray] = []
+        try:
+            self.fx.parent.mkdir(exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.fx.parent, prefix=f".{self.fx.name}.",
+                                        suffix=".rows.tmp")
+        except OSError:
+            return
+        self.tmp, self.fh = Path(name), os.fdopen(fd, "w+b")
+        self.fh.write(_npy_header(0, self.dim))
+        self.ok = True
+
+    def add(self, ids: list[int], counts: list[int], vecs: np.ndarray) -> None:
+        """Rows for messages ``ids`` (ascending) from their chunk vectors ``vecs`` (``counts``
+        rows per message, in order)."""
+        if not self.ok or not ids:
+            return
+        if ids[0] <= self.last:
+            self.abandon()
+            return
+        starts = np.r_[0, np.cumsum(counts)[:-1]]
+        sums = np.add.reduceat(vecs, starts, axis=0)
+        norm = np.linalg.norm(sums, axis=1, keepdims=True)
+        norm[norm == 0] = 1.0
+        self.fh.write(np.ascontiguousarray(sums / norm, dtype="<f4").tobytes())
+        self.ids.append(np.asarray(ids, np.int64))
+        self.last = ids[-1]
+
+    def finish(self, ws) -> tuple[np.ndarray, np.ndarray] | None:
+        """Write the grown matrix and its ids and stamp; None when appending was given up."""
+        if not self.ok:
+            return None
+        new = np.concatenate(self.ids) if self.ids else np.zeros(0, np.int64)
+        n0, n = len(self.base_ids), len(self.base_ids) + len(new)
+        row = 4 * self.dim
+        try:
+            if n0 == 0:
+                self.fh.seek(0)
+                self.fh.write(_npy_header(n, self.dim))
+                self.fh.close()
+                os.replace(self.tmp, self.fx)
+            else:
+                with self.fx.open("r+b") as out:
+                    if out.read(10)[8:] != struct.pack("<H", _NPY_HEADER - 10):
+                        raise ValueError(f"{self.fx} has a header of another size")
+                    out.seek(_NPY_HEADER + n0 * row)
+                    out.truncate()
+                    self.fh.seek(_NPY_HEADER)
+                    shutil.copyfileobj(self.fh, out, 1 << 20)
+                    out.seek(0)
+                    out.write(_npy_header(n, self.dim))
+            fd, name = tempfile.mkstemp(dir=self.fi.parent, prefix=f".{self.fi.name}.")
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, np.concatenate([self.base_ids, new]))
+            os.replace(name, self.fi)
+            stamp = _stamp(ws.db)
+            self.fm.write_text(json.dumps({"format": MATRIX_FORMAT, "stamp": stamp,
+                                           "dim": self.dim, "n": n, "model": self.model,
+                                           "dtype": "float32"}))
+        except (OSError, ValueError) as e:
+            log.warning("could not append to the vector file %s (%s); rebuilding it", self.fx, e)
+            self.abandon()
+            return None
+        finally:
+            self.abandon()
+        got = _open_matrix(self.fx, self.fi, self.fm, stamp, self.dim)
+        if got is not None:
+            _MATRICES[(str(ws.db_path), self.model)] = (stamp, *got)
+        return got
+
+    def abandon(self) -> None:
+        self.ok = False
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
 
 
 def load_matrix(ws, embedder=None, *, rebuild: bool = False) -> tuple[np.ndarray, np.ndarray]:

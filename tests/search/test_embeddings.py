@@ -147,11 +147,36 @@ def test_matrix_streams_across_batches_and_pages(ws, monkeypatch):
     ws.db.commit()
     monkeypatch.setattr(E, "PAGE", 2)
     monkeypatch.setattr(E, "MATRIX_BATCH", 3)
-    report = E.run(ws)
+    report = E.run(ws)  # the stage appends its rows page by page
     assert report["embedded_messages"] == len(ROWS) + 5 and report["chunks"] > len(ROWS) + 10
     ids, X = E.load_matrix(ws)
     want_ids, want = _matrix_from_db(ws)
     assert np.array_equal(ids, want_ids) and np.allclose(X, want, atol=1e-6)
+    ids2, X2 = E.load_matrix(ws, rebuild=True)  # streamed from the database, 3 rows a fetch
+    assert np.array_equal(ids2, want_ids) and np.array_equal(np.array(X2), np.array(X))
+
+
+def test_appending_new_messages_gives_the_rebuilt_matrix(ws):
+    E.run(ws)
+    _, before = E.load_matrix(ws)
+    before = np.array(before)
+    for k in range(3):
+        add_message(ws, f"new{k}@x", f"New {k}", f"Fresh words number {k} about fisheries.",
+                    "t9", 1, "2022-01-01T00:00:00+00:00", "gov", "A")
+    add_message(ws, "dup2@x", ROWS[1][1], ROWS[1][2], "t9", 1, "2022-01-02T00:00:00+00:00",
+                "gov", "A")  # all its chunks are cache hits
+    ws.db.commit()
+    fx = E._matrix_files(ws, ws.embedder.name)[0]
+    inode = fx.stat().st_ino
+    report = E.run(ws)
+    assert report["embedded_messages"] == 4 and report["vectors"] == len(ROWS) + 4
+    assert fx.stat().st_ino == inode  # grown in place, not rebuilt
+    ids, X = E.load_matrix(ws)
+    assert np.array_equal(np.array(X[:len(ROWS)]), before)
+    E._MATRICES.clear()
+    ids2, X2 = E.load_matrix(ws, rebuild=True)
+    assert np.array_equal(ids, ids2) and np.array_equal(np.array(X), np.array(X2))
+    assert not list(fx.parent.glob(".*tmp"))  # no temporary file left behind
 
 
 def test_read_only_workspace_maps_a_private_matrix(ws):
