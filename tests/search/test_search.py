@@ -252,3 +252,12 @@ def test_read_only_workspace_searches_without_writing_an_index(tmp_path):
     assert [h.message_id for h in search(ro, "item7", mode="keyword")] == ["k7@x"]
     assert not (tmp_path / "many" / "search").exists()
     ro.close()
+
+
+def test_more_like_this_without_vectors_uses_keywords_and_leaves_the_thread_out(tmp_path):
+    w = make_workspace(tmp_path / "mlt")
+    hits = more_like_this(w, message_id="m1@x", k=5)  # youth elections: t1 only has them
+    assert all(h.thread_id != "t1" for h in hits)
+    threads = more_like_this(w, thread_id="t2", k=5)
+    assert all(h.thread_id != "t2" for h in threads)
+    w.close()

@@ -125,3 +125,18 @@ def allowed_ids(conn, where: str, args: list) -> np.ndarray | None:
         if len(_ALLOWED) > 64:
             _ALLOWED.popitem(last=False)
     return hit
+
+
+_ALL: dict[str, tuple[int, np.ndarray]] = {}
+
+
+def all_ids(conn) -> np.ndarray:
+    """Every ``messages.id``, sorted, cached per process until a message is added."""
+    db = db_key(conn)
+    top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    hit = _ALL.get(db)
+    if hit is None or hit[0] != top:
+        ids = conn.execute("SELECT id FROM messages ORDER BY id").fetchall()
+        hit = (top, np.array([r[0] for r in ids], dtype=np.int64))
+        _ALL[db] = hit
+    return hit[1]

@@ -8,7 +8,7 @@ from miner.stages.search.dense import dense_ranking
 from miner.stages.search.engine import THREAD_POOL
 from miner.stages.search.hits import message_hits, thread_hits
 from miner.stages.search.keyword import keyword_index, keyword_ranking
-from miner.stages.search.query import QueryError, query_terms
+from miner.stages.search.query import QueryError, all_ids, query_terms
 from miner.types import SearchHit
 
 
@@ -47,11 +47,20 @@ def more_like_this(ws, message_id: str | None = None, thread_id: str | None = No
     where = "(m.thread_id IS NULL OR m.thread_id != ?) AND m.id NOT IN ({})".format(",".join(
         "?" * len(own_ids)))
     args = [exclude or "", *own_ids]
+    # every message but the thread's, without scanning the table (230 ms of CPU at 100k)
+    mine = own_ids + ([r[0] for r in conn.execute("SELECT id FROM messages WHERE thread_id = ?",
+                                                  (exclude,))] if exclude else [])
+    every = all_ids(conn)
+    drop = np.unique(np.asarray(mine, dtype=np.int64))  # a thread: few ids
+    pos = np.searchsorted(every, drop)
+    ok = pos < len(every)
+    pos = pos[ok][every[pos[ok]] == drop[ok]]
+    allowed = np.delete(every, pos)
     if vec is not None:
-        ranked = dense_ranking(ws, vec, ids, X, where, args, pool, emb)
+        ranked = dense_ranking(ws, vec, ids, X, where, args, pool, emb, allowed=allowed)
     else:
         keyword_index(conn, save=not ws.readonly)
-        ranked = keyword_ranking(conn, terms, where, args, pool)
+        ranked = keyword_ranking(conn, terms, where, args, pool, allowed=allowed)
     if thread_id is not None:
         return thread_hits(ws, ranked, k, terms[:8])
     return message_hits(conn, ranked[:k], terms[:8])
