@@ -255,9 +255,10 @@ def test_read_only_workspace_searches_without_writing_an_index(tmp_path):
 
 
 def test_more_like_this_without_vectors_uses_keywords_and_leaves_the_thread_out(tmp_path):
-    w = make_workspace(tmp_path / "mlt")
-    hits = more_like_this(w, message_id="m1@x", k=5)  # youth elections: t1 only has them
-    assert all(h.thread_id != "t1" for h in hits)
-    threads = more_like_this(w, thread_id="t2", k=5)
-    assert all(h.thread_id != "t2" for h in threads)
+    w = _many(tmp_path, 60)  # one thread per message, shared words
+    with w.db:
+        w.db.execute("UPDATE messages SET thread_id = 't3' WHERE key IN ('k5@x', 'k6@x')")
+    hits = more_like_this(w, message_id="k3@x", k=5)
+    assert len(hits) == 5 and all(h.thread_id != "t3" for h in hits)
+    assert "k3@x" not in {h.message_id for h in hits}
     w.close()
