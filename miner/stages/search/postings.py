@@ -4,8 +4,9 @@ persisted in ``<workspace>/search/keyword/`` and extended incrementally after in
 Why not FTS5's own ranking: FTS5 scores every matching row through the ``bm25()`` auxiliary
 function (about 5 µs a row), so ``ORDER BY rank`` over a query with common words costs 180 to 350
 ms of CPU at 100k messages, and a budget of scored rows (the previous design) kept only 35 % of
-the exact top 10 (measured with ``benchmarks/bench_search.py latency``). Vectorised over posting
-arrays the same exact BM25 costs a few ms. FTS5 stays the fallback (see ``keyword.py``).
+the exact top 10 (both measured on the 100k workspace of ``benchmarks/bench_search.py
+latency``). Vectorised over posting arrays the same exact BM25 costs a few ms (p95 3 to 7 ms of
+CPU there). The FTS5 path stays for comparison (see ``keyword.py``).
 
 The scoring is FTS5's ``bm25()``: ``idf = ln((N - n + 0.5) / (n + 0.5))`` (1e-6 when <= 0),
 ``k1 = 1.2``, ``b = 0.75``, the term frequency a weighted sum over the subject and text columns,
@@ -13,8 +14,10 @@ document length = tokens of both columns. Tokens follow FTS5's ``unicode61 remov
 closely (runs of letters and digits, lower-cased, accents removed).
 
 Segments: the first build indexes every message; later messages (higher ids) go to a new
-segment; past ``MAX_SEGMENTS`` (or when a message was changed or deleted, which the FTS5 change
-stamp reveals) the index is rebuilt.
+segment. The index is rebuilt past ``MAX_SEGMENTS``, when a message was deleted (the count below
+the indexed ``max_id`` changed), or when FTS5's change stamp moved without any new message (an
+edit). An edit made in the same change as new messages goes unseen until the next rebuild
+(miner never edits a stored message's subject or text; ingest only adds).
 """
 from __future__ import annotations
 
@@ -290,7 +293,7 @@ def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | No
                 lengths = np.zeros(max_id + 1, dtype=np.float32)
                 lengths[: len(idx.lengths)] = idx.lengths
                 lengths[ids] = lens
-                name = f"seg-{int(ids[0])}-{max_id}"
+                name = f"seg-{int(ids[0])}-{max_id}-{stamp.split(':')[1][:8]}"
                 new = KeywordIndex(idx.segments + [seg], lengths, idx.count + len(ids), max_id,
                                    stamp)
                 names = names + [name]
