@@ -30,6 +30,7 @@ MODEL_FILE = "practices_classifier.json"
 LABELS_FILE = "labels/practices.jsonl"
 RULE_WEIGHT = 0.5  # scale of the rule block next to the unit-norm TF-IDF and embedding rows
 FORMAT = "miner.practices.logreg.v2"
+MODEL_EMBEDDER = "all-MiniLM-L6-v2"  # the embedder the shipped model was fitted with
 
 
 def models_dir() -> Path:

@@ -40,7 +40,7 @@ def usable(sentence: str) -> bool:
     s = sentence.strip()
     if not (MIN_CHARS <= len(s) <= MAX_CHARS):
         return False
-    letters = sum(c.isalpha() for c in s)
+    letters = sum(map(str.isalpha, s))
     if letters < 0.55 * len(s.replace(" ", "")) and not _URL.search(s):
         return False
     return len(s.split()) >= 3 or bool(_URL.search(s))
@@ -141,14 +141,22 @@ def rule_features(sentence: str) -> np.ndarray:
     return np.asarray(v, dtype=np.float32)
 
 
+# One alternation per kind: "does any pattern of this kind fire" is one search, not a dozen
+# (rule_label runs on every sentence of the corpus; the per-pattern counts are only needed for
+# the classifier's features).
+_ANY = {k: re.compile("|".join(f"(?:{p})" for p in _P[k]), re.I | re.M) for k in KINDS}
+
+
 def rule_label(sentence: str) -> str:
     """The rules-only baseline: the first kind (by precedence) whose patterns fire, else none.
     Questions are never mentions."""
     s = flat(sentence)
     if _QUESTION.search(s):
         return "none"
-    hits = rule_hits(s)
     for k in _PRECEDENCE:
-        if hits[k] >= _MIN_HITS[k]:
+        if _MIN_HITS[k] == 1:
+            if _ANY[k].search(s):
+                return k
+        elif sum(1 for p in PATTERNS[k] if p.search(s)) >= _MIN_HITS[k]:
             return k
     return "none"

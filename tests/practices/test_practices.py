@@ -3,6 +3,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from miner.stages import practices
@@ -112,3 +113,48 @@ def test_ner_filters_software_words_and_unknown_places():
         "Purdue"]
     assert [p for p in ("Devore", "Fortran", "Australia", "Ohio") if _place_ok(p)] == [
         "Australia", "Ohio"]
+
+
+def test_count_and_pages_match_the_full_list(tmp_path):
+    from miner.nlp.embedders import HashingEmbedder
+
+    ws = tinyws.make_ws(tmp_path / "ws")
+    ws.embedder = HashingEmbedder(dim=64)
+    practices.run(ws, detector=practices.RuleDetector(), ner=fake_ner)
+    for filters in ({}, {"kind": "lesson"}, {"country": "Kenya"}, {"person": "Wolf"}):
+        full = practices.list_practices(ws, **filters)
+        assert practices.count_practices(ws, **filters) == len(full)
+        paged = [c for off in range(0, len(full) + 2, 2)
+                 for c in practices.list_practices(ws, **filters, limit=2, offset=off)]
+        assert paged == full
+
+
+def test_near_duplicates_from_the_index_equal_the_exact_ones(monkeypatch):
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(300, 32)).astype(np.float32)
+    V = np.vstack([base, base[:100] + 0.05 * rng.normal(size=(100, 32)).astype(np.float32)])
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    new = np.arange(len(V))
+    exact = practices._near_earlier(V, new, 0.9)
+    monkeypatch.setattr(practices, "_EXACT_PAIRS", 0)
+    approx = practices._near_earlier(V, new, 0.9)
+    assert sum(len(e) for e in exact) > len(V)  # the 100 copies found their originals
+    assert all(set(a.tolist()) == set(e.tolist()) for a, e in zip(approx, exact))
+
+
+def test_ner_runs_the_model_once_per_text_with_capitals():
+    from types import SimpleNamespace
+
+    from miner.nlp.spacy_ner import entities
+
+    seen = []
+
+    def nlp_pipe(texts, batch_size):
+        for t in texts:
+            seen.append(t)
+            yield SimpleNamespace(ents=[SimpleNamespace(text="Kenya", label_="GPE")])
+
+    out = entities(["we did it in kenya.", "We did it in Kenya.", "We did it in Kenya."],
+                   nlp=SimpleNamespace(pipe=nlp_pipe))
+    assert seen == ["We did it in Kenya."]
+    assert out == [([], []), (["Kenya"], []), (["Kenya"], [])]
