@@ -29,21 +29,10 @@ tab_people, tab_ask, tab_net = st.tabs(["People per topic", "Who could answer th
 ready = mod is not None and R.stage_done("experts")
 
 with tab_people:
-    if mod is None:
-        H.note_missing("Expert profiles", "miner analyze embeddings topics experts",
-                       "are not available in this version of miner yet.")
-    elif not ready:
-        H.note_missing("Expert profiles", "miner analyze embeddings topics experts")
-    else:
-        tl = {}
-        if R.stage("topics") is not None and R.stage_done("topics"):
-            try:
-                tl = {t.topic_id: t.label for t in R.cached_call("topics", "list_topics")
-                      if t.topic_id != -1}
-            except MinerError:
-                tl = {}
-        topic = st.selectbox("Topic", [None, *tl], format_func=lambda t: "all topics" if t is None
-                             else R.shown(tl[t]))
+    if H.stage_ready("experts", "Expert profiles", "miner analyze embeddings topics experts",
+                     stop=False):
+        tl = H.topic_labels()
+        topic = H.topic_filter(labels=tl, any_label="all topics")
         try:
             experts = R.cached_call("experts", "list_experts", topic=topic, limit=20)
         except MinerError as e:
@@ -58,7 +47,7 @@ with tab_people:
             st.dataframe(pd.DataFrame([{
                 "name": ex.name, "organisation": ex.organisation or "", "country": ex.country or "",
                 "answers": ex.answers, "threads": ex.threads, "score": round(ex.score, 3),
-                "main topics": ", ".join(R.shown(tl.get(t, str(t))) for t in ex.topics[:3])}
+                "main topics": ", ".join(tl.get(t, str(t)) for t in ex.topics[:3])}
                 for ex in experts]), hide_index=True, width="stretch",
                 column_config={"score": st.column_config.ProgressColumn(
                     "score", format="%.2f", min_value=0.0,

@@ -16,13 +16,7 @@ st.caption("Lessons learned, good practices, recommendations and challenges memb
            "lessons document.")
 
 R.ws()
-if R.stage("practices") is None:
-    H.note_missing("Practices", "miner analyze embeddings practices", "are not available in "
-                   "this version of miner yet.")
-    st.stop()
-if not R.stage_done("practices"):
-    H.note_missing("Practices", "miner analyze embeddings practices")
-    st.stop()
+H.stage_ready("practices", "Practices", "miner analyze embeddings practices")
 
 
 def _get(rec, *names, default=None):
@@ -32,45 +26,35 @@ def _get(rec, *names, default=None):
     return default
 
 
-everything = R.cached_call("practices", "list_practices")
-kinds = list(getattr(R.stage("practices"), "KINDS", ())) or sorted(
-    {str(_get(x, "kind", default="")) for x in everything} - {""})
+kinds = list(getattr(R.stage("practices"), "KINDS", ()))
 c1, c2, c3, c4 = st.columns(4)
 kind = c1.selectbox("Kind", [None, *kinds], format_func=lambda k: "all kinds" if k is None else k)
-topic = None
-if R.stage("topics") is not None and R.stage_done("topics"):
-    try:
-        tl = {t.topic_id: t.label for t in R.cached_call("topics", "list_topics")
-              if t.topic_id != -1}
-    except MinerError:
-        tl = {}
-    topic = c2.selectbox("Topic", [None, *tl], format_func=lambda t: "any topic" if t is None
-                         else R.shown(tl[t]))
-country = c3.selectbox("Country", [None, *R.countries()],
-                       format_func=lambda c: "any country" if c is None else c)
-people = dict(R.people_choices())
-person = c4.selectbox("Person", [None, *people], format_func=lambda p: "anyone" if p is None
-                      else people[p])
+topic = H.topic_filter(c2)
+country = H.country_filter(c3)
+person = H.person_filter(c4)
+filters = {"kind": kind, "topic": topic, "country": country, "person": person}
 try:
-    cards = R.cached_call("practices", "list_practices", kind=kind, topic=topic, country=country,
-                          person=person)
+    total = R.cached_call("practices", "count_practices", **filters)
 except MinerError as e:
     st.error(str(e))
     st.stop()
+everything = R.cached_call("practices", "count_practices")
+st.write(f"{total:,} of {everything:,} lessons")
+if not total:
+    st.info("No lesson matches these filters.")
+    st.stop()
+
+PAGE = 25
+pages = max(1, -(-total // PAGE))
+page = st.number_input(f"Page (of {pages:,})", 1, pages, 1, key="pr_page") if pages > 1 else 1
+cards = R.cached_call("practices", "list_practices", **filters, limit=PAGE,
+                      offset=(page - 1) * PAGE)
 p = R.pseudo()
 if p is not None:
     from miner.pseudonymise import pseudonymise_record
 
     cards = [pseudonymise_record(p, x) for x in cards]
-st.write(f"{len(cards)} of {len(everything)} lessons")
-if not cards:
-    st.info("No lesson matches these filters.")
-    st.stop()
-
-PAGE = 25
-pages = max(1, -(-len(cards) // PAGE))
-page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="pr_page") if pages > 1 else 1
-for c in cards[(page - 1) * PAGE: page * PAGE]:
+for c in cards:
     cid = _get(c, "card_id", default=id(c))
     with st.container(border=True):
         top, tick = st.columns([8, 1])
@@ -84,8 +68,18 @@ for c in cards[(page - 1) * PAGE: page * PAGE]:
         who = _get(c, "author_name", "person", "author", default="")
         org = ", ".join(_get(c, "organisations", default=()) or ())
         st.caption(" · ".join(H.md(x) for x in (who, org, H.date(_get(c, "date"))) if x))
-picked = [c for c in cards
-          if st.session_state.get(f"pick_{_get(c, 'card_id', default=id(c))}", True)]
+unticked = {k for k, v in st.session_state.items() if str(k).startswith("pick_") and v is False}
+read_all = R.deferred("practices", "list_practices")
+
+
+def picked():
+    """Every card matching the filters (all pages), minus the unticked ones: read on export."""
+    out = read_all(**filters)
+    if p is not None:
+        from miner.pseudonymise import pseudonymise_record
+
+        out = [pseudonymise_record(p, x) for x in out]
+    return [c for c in out if f"pick_{_get(c, 'card_id', default=id(c))}" not in unticked]
 
 
 def lessons_markdown(items) -> str:
@@ -117,12 +111,13 @@ def lessons_html(items) -> str:
 
 
 st.subheader("Export the lessons", anchor=False)
-st.caption(f"{len(picked)} lessons: those matching the filters, minus any you unticked.")
+n_out = total - len(unticked)
+st.caption(f"{n_out:,} lessons: those matching the filters, minus any you unticked.")
 d1, d2, d3 = st.columns(3)
-d1.download_button("Markdown", lambda: lessons_markdown(picked).encode(), "lessons.md",
-                   "text/markdown", disabled=not picked, icon=":material/article:")
-d2.download_button("Web page (HTML)", lambda: lessons_html(picked).encode(), "lessons.html",
-                   "text/html", disabled=not picked, icon=":material/html:")
-d3.download_button("Table (CSV)", lambda: pd.DataFrame([H.record_row(x) for x in picked])
+d1.download_button("Markdown", lambda: lessons_markdown(picked()).encode(), "lessons.md",
+                   "text/markdown", disabled=n_out <= 0, icon=":material/article:")
+d2.download_button("Web page (HTML)", lambda: lessons_html(picked()).encode(), "lessons.html",
+                   "text/html", disabled=n_out <= 0, icon=":material/html:")
+d3.download_button("Table (CSV)", lambda: pd.DataFrame([H.record_row(x) for x in picked()])
                    .to_csv(index=False).encode(), "lessons.csv", "text/csv",
-                   disabled=not picked, icon=":material/table:")
+                   disabled=n_out <= 0, icon=":material/table:")

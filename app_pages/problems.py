@@ -14,14 +14,7 @@ st.caption("Recurring problems: the same question asked again in other words. Fo
            "answers given so far — material for an FAQ or a new e-discussion.")
 
 R.ws()
-mod = R.stage("problems")
-if mod is None:
-    H.note_missing("Recurring problems", "miner analyze embeddings problems",
-                   "are not available in this version of miner yet.")
-    st.stop()
-if not R.stage_done("problems"):
-    H.note_missing("Recurring problems", "miner analyze embeddings problems")
-    st.stop()
+H.stage_ready("problems", "Recurring problems", "miner analyze embeddings problems")
 problems = R.cached_call("problems", "list_problems")
 if not problems:
     st.info("No recurring problem was found: no question was asked twice in other words.")

@@ -62,6 +62,65 @@ def note_missing(what: str, command: str, why: str = "") -> None:
     st.code(command, language="bash")
 
 
+def stage_ready(name: str, what: str, command: str, *, stop: bool = True) -> bool:
+    """True when stage ``name`` is installed and has run; else the standard note (and, with
+    ``stop``, the page ends here). ``what`` is the plural subject of the note ("Topics")."""
+    from app_pages import resources as R
+
+    if R.stage(name) is None:
+        note_missing(what, command, "are not available in this version of miner yet.")
+    elif not R.stage_done(name):
+        note_missing(what, command)
+    else:
+        return True
+    if stop:
+        st.stop()
+    return False
+
+
+# --------------------------------------------------------------------------- filter widgets
+
+def topic_labels() -> dict[int, str]:
+    """``{topic_id: label}`` (as displayed) when the topics stage has run, else empty."""
+    from app_pages import resources as R
+    from miner.errors import MinerError
+
+    if R.stage("topics") is None or not R.stage_done("topics"):
+        return {}
+    try:
+        return {t.topic_id: R.shown(t.label) for t in R.cached_call("topics", "list_topics")
+                if t.topic_id != -1}
+    except MinerError:
+        return {}
+
+
+def topic_filter(where=st, *, labels: dict[int, str] | None = None, key: str | None = None,
+                 any_label: str = "any topic") -> int | None:
+    """A topic menu (None: any); nothing is shown when there are no topics."""
+    tl = topic_labels() if labels is None else labels
+    if not tl:
+        return None
+    return where.selectbox("Topic", [None, *tl], key=key,
+                           format_func=lambda t: any_label if t is None else tl[t])
+
+
+def person_filter(where=st, *, key: str | None = None, help: str | None = None) -> int | None:
+    """A menu of the most active people (None: anyone)."""
+    from app_pages import resources as R
+
+    names = dict(R.people_choices())
+    return where.selectbox("Person", [None, *names], key=key, help=help,
+                           format_func=lambda p: "anyone" if p is None else names[p])
+
+
+def country_filter(where=st, *, key: str | None = None) -> str | None:
+    """A menu of the countries known from people's signatures (None: any)."""
+    from app_pages import resources as R
+
+    return where.selectbox("Country", [None, *R.countries()], key=key,
+                           format_func=lambda c: "any country" if c is None else c)
+
+
 def highlighted(snippet: str, highlights) -> str:
     """A search snippet as inert Markdown with the matched terms in bold."""
     out, pos = [], 0

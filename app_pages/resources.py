@@ -379,6 +379,14 @@ def _cached_call(_w, key: tuple, stage_name: str, func: str, args: tuple, kwargs
     return getattr(mod, func)(_w, *args, **dict(kwargs))
 
 
+def deferred(stage_name: str, func: str):
+    """``miner.stages.<stage_name>.<func>`` bound to this session's workspace, uncached, to be
+    called later (when a download is clicked: reads too big to keep in the cache)."""
+    w = ws()
+    fn = getattr(importlib.import_module(f"miner.stages.{stage_name}"), func)
+    return lambda *args, **kwargs: fn(w, *args, **kwargs)
+
+
 def call(stage_name: str, func: str, *args, **kwargs):
     """An uncached call that writes (rename, merge, save edits); invalidates the caches."""
     mod = importlib.import_module(f"miner.stages.{stage_name}")

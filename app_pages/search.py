@@ -31,21 +31,8 @@ with st.expander("Filters", expanded=False, icon=":material/filter_list:"):
     since = c2.date_input("From", value=None, help="Only messages on or after this day.")
     until = c3.date_input("Until", value=None, help="Only messages up to this day (included).")
     c4, c5, c6 = st.columns(3)
-    people = R.people_choices()
-    names = dict(people)
-    person = c4.selectbox("Person", [None, *names], format_func=lambda pid: "anyone" if pid is
-                          None else names[pid], help="Messages written by this person.")
-    topic = None
-    topics = []
-    if R.stage("topics") is not None and R.stage_done("topics"):
-        try:
-            topics = R.cached_call("topics", "list_topics")
-        except MinerError:
-            topics = []
-    labels = {t.topic_id: t.label for t in topics}
-    if labels:
-        topic = c5.selectbox("Topic", [None, *labels], format_func=lambda t: "any topic" if t is
-                             None else labels[t])
+    person = H.person_filter(c4, help="Messages written by this person.")
+    topic = H.topic_filter(c5)
     modes = ["hybrid", "keyword", "semantic"] if embedded else ["keyword"]
     mode = c6.selectbox("Ranking", modes, help="hybrid: meaning and words; keyword: the words "
                         "only (BM25); semantic: meaning only.")

@@ -14,13 +14,7 @@ st.caption("Themes found in the messages' own text (quotes and signatures left o
            "topic to the words your community uses, or merge two that are really one.")
 
 R.ws()
-if R.stage("topics") is None:
-    H.note_missing("Topics", "miner analyze embeddings topics", "are not available in this "
-                   "version of miner.")
-    st.stop()
-if not R.stage_done("topics"):
-    H.note_missing("Topics", "miner analyze embeddings topics")
-    st.stop()
+H.stage_ready("topics", "Topics", "miner analyze embeddings topics")
 topics = R.cached_call("topics", "list_topics")
 topics = [t for t in topics if t.topic_id != -1]
 if not topics:
