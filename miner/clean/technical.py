@@ -83,13 +83,13 @@ def mark_code_and_logs(lines: list[str], kinds: list, lo: int, hi: int) -> None:
                 _set(kinds, i, j, "log")
                 i = j
                 continue
-        if s.startswith((">", "+")) or s.startswith(">>>"):
+        if s.startswith((">", "+", ">>>")):
             # prompt block: R ("> x <- 1", "+ ...", "[1] 2") or Python (">>> ", "... ")
             j = i
             code = prompts = 0
             while j < hi and lines[j].strip() and kinds[j] is None:
                 t = lines[j]
-                if t.startswith(">>>") or t.startswith("... "):
+                if t.startswith((">>>", "... ")):
                     prompts += 1
                     code += bool(PY_PROMPT.match(t))
                 elif t.startswith((">", "+")):

@@ -25,7 +25,7 @@ def count_separators(paths: list[Path]) -> int:
 
     n = 0
     for p in paths:
-        data = gzip.open(p).read() if p.suffix == ".gz" else p.read_bytes()
+        data = gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()
         lines = data.split(b"\n")
         n += sum(1 for i, ln in enumerate(lines)
                  if _SEP.match(ln) and (i == 0 or not lines[i - 1].strip()))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -91,7 +91,7 @@ def test_date_fallbacks():
     p = parse_bytes(msg(f"From: a@x\nSubject: s\n{received}"))
     assert p.date_source == "received" and p.date.day == 5
     assert "date from Received header" in p.problems
-    fb = datetime(2020, 3, 1, tzinfo=timezone.utc)
+    fb = datetime(2020, 3, 1, tzinfo=UTC)
     p = parse_bytes(msg("From: a@x\nDate: garbage"), fallback_date=fb)
     assert (p.date, p.date_source) == (fb, "archive")
     p = parse_bytes(msg("From: a@x"))

@@ -1,7 +1,7 @@
 """Pipermail specifics: address un-obfuscation, archive month, list name, sniffing."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -26,10 +26,10 @@ def test_from_forms(value, name, addr):
 @pytest.mark.parametrize(
     "name, month, prefix",
     [
-        ("2007-March.txt", datetime(2007, 3, 1, tzinfo=timezone.utc), None),
-        ("/x/2007-March.txt.gz", datetime(2007, 3, 1, tzinfo=timezone.utc), None),
-        ("2015q4.txt.gz", datetime(2015, 10, 1, tzinfo=timezone.utc), None),
-        ("numpy-discussion-2001-November.txt", datetime(2001, 11, 1, tzinfo=timezone.utc),
+        ("2007-March.txt", datetime(2007, 3, 1, tzinfo=UTC), None),
+        ("/x/2007-March.txt.gz", datetime(2007, 3, 1, tzinfo=UTC), None),
+        ("2015q4.txt.gz", datetime(2015, 10, 1, tzinfo=UTC), None),
+        ("numpy-discussion-2001-November.txt", datetime(2001, 11, 1, tzinfo=UTC),
          "numpy-discussion"),
         ("notes.txt", None, None),
     ],
@@ -46,7 +46,7 @@ def test_list_name_from_folder():
 
 def test_month_is_last_fallback():
     raw = b"From: x at y.org (X)\nSubject: s\n\nbody\n"
-    month = datetime(2007, 3, 1, tzinfo=timezone.utc)
+    month = datetime(2007, 3, 1, tzinfo=UTC)
     p = parse_pipermail(raw, fallback_date=month)
     assert (p.date, p.date_source, p.from_email) == (month, "archive", "x@y.org")
 

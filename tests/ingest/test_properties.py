@@ -57,7 +57,7 @@ _line = st.one_of(
        st.sampled_from([1, 7, 64, 1 << 20]))
 def test_mbox_split_count(bodies, chunk):
     """Writes an mboxrd with escaped From lines; the splitter gets every message back."""
-    import miner.ingest.mbox as mbox
+    from miner.ingest import mbox
 
     out = io.BytesIO()
     for i, lines in enumerate(bodies):

@@ -1,7 +1,6 @@
 """The ingest orchestrator: idempotent, incremental, nothing lost, clear errors."""
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -116,9 +115,9 @@ def test_cli_ingest_json_and_export(tmp_path):
     a = write_mbox(tmp_path / "a.mbox", [_msg(1), _msg(2, reply_to=1, name="Ben Okafor",
                                                        addr="ben@example.net")])
     ws = tmp_path / "ws"
-    run = lambda *args: subprocess.run(  # noqa: E731
+    run = lambda *args: subprocess.run(
         [sys.executable, "-m", "miner.cli", *args, "--workspace", str(ws)],
-        capture_output=True, text=True)
+        capture_output=True, text=True, check=False)
     p = run("ingest", str(a), "--json")
     assert p.returncode == 0, p.stderr
     rep = json.loads(p.stdout)

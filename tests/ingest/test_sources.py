@@ -6,7 +6,6 @@ import pytest
 from miner.errors import SourceError, UnknownFormatError
 from miner.ingest import KNOWN_FORMATS, read_sources
 from miner.ingest.mime import parse_bytes
-
 from tests.conftest import DATA
 
 D = DATA / "ingest"
@@ -64,7 +63,7 @@ def test_pipermail_txt_and_gz():
 
 
 def test_maildir_and_eml():
-    [(name, items)] = items_of(D / "maildir")
+    [(_, items)] = items_of(D / "maildir")
     assert len(items) == 2
     [(_, items)] = items_of(D / "single.eml")
     p = parse_bytes(items[0].raw)
@@ -109,7 +108,7 @@ def test_truncated_gzip_keeps_what_was_read():
     with pytest.raises(SourceError) as ei:
         for _, items in read_sources([str(D / "truncated.mbox.gz")]):
             for it in items:
-                got.append(it)
+                got.append(it)  # noqa: PERF402 - one by one: keep what came before the error
     msg = str(ei.value)
     assert "truncated.mbox.gz" in msg and "truncated or corrupt gz" in msg
     assert "decompressed bytes" in msg and "\n" not in msg
