@@ -24,10 +24,26 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 # Short multilingual stop list (FR/ES/PT/DE/IT/NL) added to sklearn's English list.
-MULTILINGUAL_STOP = frozenset(["#", "noqa:", "SIM905", "(a", "word", "list", "reads", "best", "as", "text)", "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "en", "que", "qui", "dans", "pour", "pas", "sur", "au", "aux", "ce", "cette", "ces", "avec", "par", "plus", "ou", "nous", "vous", "ils", "elles", "je", "tu", "il", "elle", "son", "sa", "ses", "leur", "leurs", "mais", "comme", "ont", "été", "être", "avoir", "fait", "el", "los", "las", "del", "y", "es", "por", "con", "para", "una", "unos", "unas", "su", "sus", "lo", "al", "como", "más", "pero", "sí", "muy", "ya", "este", "esta", "o", "os", "da", "do", "das", "dos", "em", "um", "uma", "é", "não", "com", "para", "mais", "ao", "se", "na", "no", "nas", "nos", "foi", "ser", "são", "também", "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "mit", "von", "auf", "für", "sich", "dem", "des", "im", "ich", "wir", "sie", "es", "auch", "il", "lo", "gli", "di", "che", "per", "non", "una", "sono", "del", "della", "delle", "con", "het", "een", "van", "en", "is", "dat", "op", "te", "niet", "zijn", "voor", "met"])
+MULTILINGUAL_STOP = frozenset("""
+le la les un une des du de et est en que qui dans pour pas sur au aux ce cette ces avec par plus
+ou nous vous ils elles je tu il elle son sa ses leur leurs mais comme ont été être avoir fait
+el los las del y es por con para una unos unas su sus lo al como más pero sí muy ya este esta
+o os da do das dos em um uma é não com para mais ao se na no nas nos foi ser são também
+der die das und ist nicht ein eine zu den mit von auf für sich dem des im ich wir sie es auch
+il lo gli di che per non una sono del della delle con
+het een van en is dat op te niet zijn voor met
+""".split())  # noqa: SIM905 (a word list reads best as text)
 
 # Words of mail itself rather than of any topic: greetings, closings, archive furniture.
-MAIL_BOILERPLATE = frozenset(["#", "noqa:", "SIM905", "hi", "hello", "dear", "thanks", "thank", "thx", "regards", "best", "cheers", "kind", "sincerely", "wishes", "greetings", "wrote", "writes", "reply", "replied", "message", "messages", "mail", "email", "e-mail", "list", "mailing", "http", "https", "www", "com", "org", "html", "htm", "pipermail", "mailman", "listinfo", "subscribe", "unsubscribe", "attachment", "attached", "alternative", "version", "deleted", "help", "posting", "guide", "please", "would", "like", "just", "know", "think", "also", "use", "using", "used", "one", "get", "got", "could", "really", "nbsp", "amp", "quot", "lt", "gt", "html", "url", "link", "sent", "original", "forwarded", "wrote", "hope", "dear", "question", "questions", "sorry", "thanks", "advance", "anyone", "somebody", "someone", "maybe", "perhaps", "something", "thing", "things"])
+MAIL_BOILERPLATE = frozenset("""
+hi hello dear thanks thank thx regards best cheers kind sincerely wishes greetings
+wrote writes reply replied message messages mail email e-mail list mailing
+http https www com org html htm pipermail mailman listinfo subscribe unsubscribe
+attachment attached alternative version deleted help posting guide
+please would like just know think also use using used one get got could really
+nbsp amp quot lt gt html url link sent original forwarded wrote hope dear question questions
+sorry thanks advance anyone somebody someone maybe perhaps something thing things
+""".split())  # noqa: SIM905 (a word list reads best as text)
 
 _TOKEN = re.compile(r"(?u)\b[^\W\d_][\w'-]*[^\W_]\b")
 _NAME_TOKEN = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -268,7 +284,9 @@ def precounted_vectorizer(docs: Sequence[str], counts, vocab: dict[str, int]):
                 spread = sp.csr_matrix((np.ones(len(rest), np.int64),
                                         (rest_rows, np.arange(len(rest)))), shape=(n, len(rest)))
                 out = out + spread @ super().transform(rest)
-            return sp.csr_matrix(out, dtype=np.int64)
+            out = sp.csr_matrix(out, dtype=np.int64)
+            out.sort_indices()  # as CountVectorizer's: BERTopic's top-n breaks ties by position
+            return out
 
     vec = PrecountedVectorizer(analyzer=analyze, vocabulary=vocab, lowercase=False)
     vec.known_ = {d: i for i, d in enumerate(docs)}

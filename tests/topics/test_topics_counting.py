@@ -116,3 +116,10 @@ def test_representative_documents_are_bertopics_choice_from_the_counted_rows(ws,
     BERTopic._save_representative_docs(model, frame)
     theirs = {t: [d.rstrip(tm.DOC_END) for d in v] for t, v in model.representative_docs_.items()}
     assert {t: set(v) for t, v in mine.items()} == {t: set(v) for t, v in theirs.items()}
+
+
+def test_stop_lists_hold_only_words():
+    words = tm.stop_words()
+    assert {"the", "thanks", "les", "und"} <= set(words)
+    assert all(w.replace("-", "").isalpha() for w in words), [w for w in words if not w.isalpha()]
+    assert "word" not in words and "model" not in words
