@@ -384,10 +384,10 @@ def _embed_page(conn: sqlite3.Connection, emb, todo: list, batch_size: int,
                                     dtype="<f2")  # one float16 conversion per page
         raw = memoryview(vecs.tobytes())
         step = 2 * emb.dim  # rows are slices of one buffer
-        conn.executemany(
+        conn.executemany(  # in key order: B-tree inserts at neighbouring places are cheaper
             "INSERT OR IGNORE INTO embeddings(model, hash, dim, vector) VALUES (?,?,?,?)",
-            [(emb.name, h, emb.dim, raw[j * step:(j + 1) * step])
-             for j, h in enumerate(pending)])
+            sorted((emb.name, h, emb.dim, raw[j * step:(j + 1) * step])
+                   for j, h in enumerate(pending)))
     changed = [(key, emb.name) for _, key, _, was, _ in todo if was]
     if changed:
         conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?", changed)
@@ -396,8 +396,8 @@ def _embed_page(conn: sqlite3.Connection, emb, todo: list, batch_size: int,
     conn.executemany(
         "INSERT INTO message_chunks(message_key, model, chunk, start, \"end\", hash, "
         "source_hash) VALUES (?,?,?,?,?,?,?)",
-        [(key, emb.name, j, a, b, next(h), src)
-         for _, key, src, _, chunks in todo for j, (a, b, _) in enumerate(chunks)])
+        sorted((key, emb.name, j, a, b, next(h), src)
+               for _, key, src, _, chunks in todo for j, (a, b, _) in enumerate(chunks)))
     if appender.ok and hashes:
         hits = [x for x in dict.fromkeys(hashes) if x not in pending]
         blobs = _cached(conn, emb.name, hits) if hits else {}
