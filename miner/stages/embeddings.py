@@ -317,9 +317,13 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
 
     Streams: messages are read ``PAGE`` at a time (memory does not grow with the corpus); each
     page's new chunk texts go to the model in one ``encode()`` call, and the page's vectors and
-    chunks are written before the next page is read, so a killed run keeps what it did. New
-    messages' rows are appended to the saved message matrix (see :class:`_Appender`) instead of
-    rebuilding it. ``progress(done, total)`` counts messages to embed."""
+    chunks are written before the next page's, so a killed run keeps what it did. The model
+    encodes page i in a worker thread while this thread reads and chunks page i+1 and writes
+    page i-1 (tokenizers, torch and numpy release the GIL), so the stage's own work hides behind
+    the model's. New messages' rows are appended to the saved message matrix (see
+    :class:`_Appender`) instead of rebuilding it. ``progress(done, total)`` counts messages."""
+    from concurrent.futures import ThreadPoolExecutor
+
     emb = embedder or get_embedder(ws)
     tick = progress or (lambda done, total: None)
     conn = ws.db
@@ -330,6 +334,21 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
     seen = done = n_chunks = encoded = 0
     last_id, last_commit = -(2 ** 63), time.monotonic()
     appender = _Appender(ws, emb)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="miner-encode")
+    in_flight = None  # (todo, hashes, pending, future) of the page being encoded
+
+    def store(page) -> None:
+        nonlocal done, n_chunks, encoded, last_commit
+        todo, hashes, pending, fut = page
+        vecs = fut.result() if fut is not None else np.zeros((0, emb.dim), "<f2")
+        encoded += _store_page(conn, emb, todo, hashes, pending, vecs, appender)
+        done += len(todo)
+        n_chunks += sum(len(t[4]) for t in todo)
+        if time.monotonic() - last_commit > COMMIT_EVERY:  # a slow model keeps its work
+            conn.commit()
+            last_commit = time.monotonic()
+        tick(done, max(total, done))
+
     try:
         while page := conn.execute(_PAGE, (emb.name, last_id, PAGE)).fetchall():
             last_id = page[-1][0]
@@ -343,18 +362,23 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
             if not todo:
                 continue
             total = max(total, done + len(todo))  # changed messages were not in the estimate
-            encoded += _embed_page(conn, emb, todo, batch_size, appender)
-            done += len(todo)
-            n_chunks += sum(len(t[4]) for t in todo)
-            if time.monotonic() - last_commit > COMMIT_EVERY:  # a slow model keeps its work
-                conn.commit()
-                last_commit = time.monotonic()
-            tick(done, total)
+            hashes, pending = _plan_page(conn, emb, todo,
+                                         in_flight[2] if in_flight is not None else {})
+            fut = (pool.submit(_encode, emb, list(pending.values()), batch_size)
+                   if pending else None)
+            if in_flight is not None:
+                store(in_flight)
+            in_flight = (todo, hashes, pending, fut)
+        if in_flight is not None:
+            page, in_flight = in_flight, None
+            store(page)
         conn.commit()
     except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
         conn.commit()  # vectors already computed are worth keeping (they are keyed by content)
         appender.abandon()
         raise
+    pool.shutdown(wait=True)
     if done != total:
         tick(done, done)
     matrix = appender.finish(ws) if done else None
@@ -366,22 +390,31 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
             "texts_cached": n_chunks - encoded, "vectors": len(matrix[0])}
 
 
-def _embed_page(conn: sqlite3.Connection, emb, todo: list, batch_size: int,
-                appender: _Appender) -> int:
-    """Encode the texts of ``todo``'s chunks not in the cache, store them and the chunks (in the
-    open transaction), hand the messages' vectors to ``appender``; returns how many texts were
-    encoded."""
+def _encode(emb, texts: list[str], batch_size: int) -> np.ndarray:
+    """The model's vectors for ``texts`` as one float16 array (one conversion per page)."""
+    return np.ascontiguousarray(emb.encode(texts, batch_size=batch_size), dtype="<f2")
+
+
+def _plan_page(conn: sqlite3.Connection, emb, todo: list, encoding: dict[str, str]
+               ) -> tuple[list[str], dict[str, str]]:
+    """The chunk hashes of ``todo`` in order, and the texts to encode (hash -> text): those
+    neither in the cache nor ``encoding`` (the page in flight, stored before this one)."""
     texts = [c[2] for *_, chunks in todo for c in chunks]
     hashes = [text_hash(t) for t in texts]
     have = _cached(conn, emb.name, hashes, vectors=False)
     pending: dict[str, str] = {}
     for h, t in zip(hashes, texts):
-        if h not in have:
+        if h not in have and h not in encoding:
             pending.setdefault(h, t)
-    vecs = np.zeros((0, emb.dim), "<f2")
+    return hashes, pending
+
+
+def _store_page(conn: sqlite3.Connection, emb, todo: list, hashes: list[str],
+                pending: dict[str, str], vecs: np.ndarray, appender: _Appender) -> int:
+    """Store the new vectors ``vecs`` (rows of ``pending``) and ``todo``'s chunks (in the open
+    transaction), hand the messages' vectors to ``appender``; returns how many texts were
+    encoded. Hashes neither pending nor new here were stored by this page's predecessor."""
     if pending:
-        vecs = np.ascontiguousarray(emb.encode(list(pending.values()), batch_size=batch_size),
-                                    dtype="<f2")  # one float16 conversion per page
         raw = memoryview(vecs.tobytes())
         step = 2 * emb.dim  # rows are slices of one buffer
         conn.executemany(  # in key order: B-tree inserts at neighbouring places are cheaper
