@@ -15,7 +15,7 @@ The public API the other stages use::
 Tests and other engineers' fixtures inject a fake model with ``ws.embedder = HashingEmbedder()``
 (see :mod:`miner.nlp.embedders`); every function here then uses it.
 
-For search, the message vectors are also kept as a float16 matrix file in
+For search, the message vectors are also kept as a float32 matrix file in
 ``<workspace>/vectors/`` (rebuilt when the chunks change), which is memory-mapped at query time.
 """
 from __future__ import annotations
@@ -385,9 +385,14 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
     appender.abandon()
     if matrix is None:
         matrix = load_matrix(ws, emb, rebuild=bool(done))
-    return {"model": emb.name, "messages": seen, "embedded_messages": done,
-            "chunks": n_chunks, "texts_encoded": encoded,
-            "texts_cached": n_chunks - encoded, "vectors": len(matrix[0])}
+    report = {"model": emb.name, "messages": seen, "embedded_messages": done,
+              "chunks": n_chunks, "texts_encoded": encoded,
+              "texts_cached": n_chunks - encoded, "vectors": len(matrix[0])}
+    if not ws.readonly:  # the keyword and ANN indexes, extended with the new messages only, so
+        from miner.stages.search import update_index  # the first search does not build them
+
+        report["search_index"] = update_index(ws, emb)
+    return report
 
 
 def _encode(emb, texts: list[str], batch_size: int) -> np.ndarray:
