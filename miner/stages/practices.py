@@ -161,7 +161,7 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, detector=None
     topics = _topics(ws)
     qcache: dict = {}
     added = 0
-    first_new = (ws.db.execute("SELECT max(card_id) FROM practice_cards").fetchone()[0] or 0) + 1
+    first_new = _folded_to(ws) + 1
     for start in range(0, len(todo), _BATCH):
         batch = todo[start:start + _BATCH]
         cards = []
@@ -193,9 +193,28 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, detector=None
                               [(r[0],) for r in batch])
         added += len(rows)
         tick(min(start + _BATCH, len(todo)), len(todo))
-    merged = merge_duplicates(ws, new_from=first_new) if added else 0
+    newest = ws.db.execute("SELECT coalesce(max(card_id), 0) FROM practice_cards").fetchone()[0]
+    # also folds the cards of an earlier run killed before its fold (they are past the mark)
+    merged = merge_duplicates(ws, new_from=first_new, folded_to=newest) if newest >= first_new else 0
     return {"messages": len(todo), "cards_added": added, "merged": merged,
             "detector": getattr(det, "name", None) or type(det).__name__}
+
+
+_FOLDED = "practices_folded_to"  # settings row: the last card id the fold has seen
+
+
+def _folded_to(ws) -> int:
+    """The last card id folded by :func:`merge_duplicates`. A workspace from before this mark
+    gets the current last card (its cards were folded by the runs that made them), recorded so
+    that a run killed before its own fold is folded by the next run."""
+    row = ws.db.execute("SELECT value FROM settings WHERE name = ?", (_FOLDED,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    last = ws.db.execute("SELECT coalesce(max(card_id), 0) FROM practice_cards").fetchone()[0]
+    with ws.db:
+        ws.db.execute("INSERT OR REPLACE INTO settings(name, value) VALUES (?, ?)",
+                      (_FOLDED, str(last)))
+    return int(last)
 
 
 _EXACT_PAIRS = 40_000_000  # new x all cards of a kind above which neighbours come from hnswlib
@@ -226,15 +245,21 @@ def _near_earlier(V: np.ndarray, new: np.ndarray, threshold: float) -> list[np.n
 
 
 def merge_duplicates(ws, threshold: float = MERGE_COSINE, embedder=None, *,
-                     new_from: int = 0) -> int:
+                     new_from: int = 0, folded_to: int | None = None) -> int:
     """Fold near-duplicate cards of the same kind (cosine of their statements >= threshold,
     or equal text) into the earliest kept one, keeping all sources. Returns cards removed.
 
     Only cards with ``card_id >= new_from`` are folded (the stage passes the first card of its
-    run: earlier cards were folded by earlier runs); they may fold into any older card."""
+    run: earlier cards were folded by earlier runs); they may fold into any older card. With
+    ``folded_to``, the fold records that cards up to that id are folded, in its transaction."""
+    mark = ([("INSERT OR REPLACE INTO settings(name, value) VALUES (?, ?)",
+              (_FOLDED, str(folded_to)))] if folded_to is not None else [])
     rows = ws.db.execute("SELECT card_id, kind, text FROM practice_cards ORDER BY date, card_id"
                          ).fetchall()
     if len(rows) < 2:
+        with ws.db:
+            for sql, args in mark:
+                ws.db.execute(sql, args)
         return 0
     texts = [flat(r[2]).lower() for r in rows]
     try:
@@ -279,6 +304,8 @@ def merge_duplicates(ws, threshold: float = MERGE_COSINE, embedder=None, *,
                           [(cid,) for cid in keep_of])
         ws.db.executemany("DELETE FROM practice_cards WHERE card_id = ?",
                           [(cid,) for cid in keep_of])
+        for sql, args in mark:
+            ws.db.execute(sql, args)
     return len(keep_of)
 
 

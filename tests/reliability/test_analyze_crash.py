@@ -101,16 +101,11 @@ def ingested(tmp_path_factory):
 
 
 # (progress line that starts the kill countdown, seconds after it): inside each stage
-# Known gap (miner/stages/practices.py, not this file's to fix): the stage commits its cards
-# batch by batch, then folds near-duplicates with ``merge_duplicates(new_from=first card of this
-# run) if added``. Killed after the last batch's commit and before the fold, the re-run finds no
-# message left, adds nothing and never folds the cards of the killed run (here: their 135 texts
-# are never embedded either, so the embeddings cache differs). Fix: record how far cards were
-# folded (in the fold's transaction) and fold from there whenever newer cards exist.
-PRACTICES_GAP = pytest.mark.xfail(strict=True, reason="practices: duplicates of a killed run are "
-                                  "never folded (see PRACTICES_GAP)")
+# practices commits its cards batch by batch and then folds near-duplicates; killed between the
+# last batch and the fold, the re-run adds no card but still folds the killed run's cards (the
+# stage records the last card id folded, in the fold's transaction).
 KILL_POINTS = [("embeddings:", 0.0), ("topics: 1/", 0.0), ("topics: 2/", 1.0),
-               ("problems:", 0.0), pytest.param("practices:", 0.0, marks=PRACTICES_GAP),
+               ("problems:", 0.0), ("practices:", 0.0),
                ("experts:", 0.0)]
 
 
