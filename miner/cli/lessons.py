@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
             if for_text:
                 people = who_could_answer(ws, for_text, before=before, k=limit)
             else:
-                people = list_experts(ws, topic=topic, limit=limit)
+                people = list_experts(ws, topic=topic, limit=limit, before=before)
         if as_json:
             emit_json([p.as_dict() for p in people])
             return

@@ -255,8 +255,13 @@ def run(ws, progress: Callable[[int, int], None] | None = None) -> dict:
     return {"people": len(by_person), "answers": sum(len(a) for a in by_person.values())}
 
 
-def list_experts(ws, topic: int | None = None, limit: int = 20) -> list[Expert]:
-    """People ranked by expertise (overall, or on ``topic``), with their evidence."""
+def list_experts(ws, topic: int | None = None, limit: int = 20, *,
+                 before: str | None = None) -> list[Expert]:
+    """People ranked by expertise (overall, or on ``topic``), with their evidence. With
+    ``before`` (a date), scored afresh from the messages dated before it only (the stored scores
+    use every message)."""
+    if before is not None:
+        return _experts_before(ws, topic, limit, before)
     t = -1 if topic is None else int(topic)
     rows = ws.db.execute(
         "SELECT s.person_id, p.name, s.score, s.answers, s.threads, s.evidence, p.organisation, "
@@ -269,6 +274,35 @@ def list_experts(ws, topic: int | None = None, limit: int = 20) -> list[Expert]:
             "ORDER BY score DESC LIMIT 5", (pid,)))
         out.append(Expert(pid, name or str(pid), float(score), n, th, tops,
                           tuple(json.loads(ev or "[]")), org, country))
+    return out
+
+
+def _experts_before(ws, topic: int | None, limit: int, before: str) -> list[Expert]:
+    """:func:`list_experts` computed from the messages dated before ``before``."""
+    scores, by_person = score_people(ws, before)
+    topic_of = _topics_of(ws)
+    ranked = []
+    for pid, ans in by_person.items():
+        per_topic: dict[int, float] = defaultdict(float)
+        for a in ans:
+            if topic_of.get(a.key) is not None:
+                per_topic[topic_of[a.key]] += a.weight
+        if topic is None:
+            chosen, score = ans, scores[pid]
+        else:
+            chosen = [a for a in ans if topic_of.get(a.key) == int(topic)]
+            score = per_topic.get(int(topic), 0.0)
+        if chosen:
+            tops = tuple(t for t, _ in sorted(per_topic.items(), key=lambda x: -x[1])[:5])
+            ranked.append((score, pid, chosen, tops))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    out = []
+    for score, pid, chosen, tops in ranked[:limit]:
+        row = ws.db.execute("SELECT name, organisation, country FROM people WHERE person_id = ?",
+                            (pid,)).fetchone() or (None, None, None)
+        ev = tuple(a.message_id for a in sorted(chosen, key=lambda a: -a.weight))
+        out.append(Expert(pid, row[0] or str(pid), float(score), len(chosen),
+                          len({a.thread_id for a in chosen}), tops, ev, row[1], row[2]))
     return out
 
 

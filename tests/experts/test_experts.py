@@ -25,3 +25,16 @@ def test_experts_from_answers_with_evidence(tmp_path):
     ranked = experts.who_could_answer(ws, "three-level meta-analysis model with rma.mv", k=3)
     assert ranked[0].name == "Wolf Expert"
     assert experts.who_could_answer(ws, "anything", before="2019-01-01") == []
+
+
+def test_experts_before_a_date_use_only_earlier_answers(tmp_path):
+    ws = tinyws.make_ws(tmp_path / "ws")
+    ws.embedder = HashingEmbedder(dim=64)
+    experts.run(ws)
+    # before February 2020 only thread t1 exists: Wolf Expert's a2 is the one answer
+    early = experts.list_experts(ws, before="2020-01-15")
+    assert [e.name for e in early] == ["Wolf Expert"]
+    assert early[0].evidence == ("a2@x",) and early[0].answers == 1
+    # the stored ranking (every message) counts both of his answers
+    assert experts.list_experts(ws, limit=5)[0].answers == 2
+    assert experts.list_experts(ws, before="2019-01-01") == []
