@@ -82,7 +82,7 @@ def test_asked_before_hybrid_at_least_as_good_as_each_mode_static(corpora):
     for part in ("held-out", "all"):
         assert out["hybrid"][part] >= out["keyword"][part] - 1.0, part
         assert out["hybrid"][part] >= out["semantic"][part], part
-    assert out["hybrid"]["held-out"] > 57.4 - 5.0  # measured 57.4 (keyword 57.4, semantic 24.6)
+    assert out["hybrid"]["held-out"] > 59.0 - 5.0  # measured 59.0 (keyword 59.0, semantic 24.6)
 
 
 @pytest.mark.slow
