@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -46,12 +46,13 @@ CUES = {
     "de": r"wei[sß] jemand|hat jemand|wie kann ich|wir haben ein problem|brauche hilfe|"
           r"kennt jemand|gibt es (eine|einen) (m[oö]glichkeit|weg)|vielen dank im voraus",
 }
-_CUE_RES = {lang: re.compile(p, re.I) for lang, p in CUES.items()}
+_CUE_RES = {lang: re.compile(p, re.IGNORECASE) for lang, p in CUES.items()}
 _WH = re.compile(r"^\W*(what|which|who|whom|whose|why|how|where|when|is|are|was|were|do|does|did|"
                  r"can|could|should|would|will|shall|may|might|has|have|any|quel|quelle|pourquoi|"
-                 r"comment|qu[eé]|c[oó]mo|por qu[eé]|d[oó]nde|cu[aá]l|was|wie|warum|welche)\b", re.I)
-_THANKS = re.compile(r"^\W*(thanks?|thank you|many thanks|merci|gracias|obrigad|danke)\b", re.I)
-_QUOTE_HEADER = re.compile(r"\bwrote:|escribi|a [ée]crit|schrieb|Betreff:|Subject:", re.I)
+                 r"comment|qu[eé]|c[oó]mo|por qu[eé]|d[oó]nde|cu[aá]l|was|wie|warum|welche)\b", re.IGNORECASE)
+_THANKS = re.compile(r"^\W*(thanks?|thank you|many thanks|merci|gracias|obrigad|danke)\b", re.IGNORECASE)
+_QUOTE_HEADER = re.compile(r"\bwrote:|escribi|a [ée]crit|schrieb|Betreff:|Subject:", re.IGNORECASE)
+_SELF = re.compile(r"\b(i|we|my|our)\b", re.IGNORECASE)
 _SENT_SPLIT = re.compile(r"(?<=[.?!])\s+(?=[\"'(¿¡A-ZÀ-Ý])")
 
 
@@ -60,16 +61,60 @@ def rule_features(sentence: str) -> np.ndarray:
     s = sentence.strip()
     words = s.split()
     return np.array([
-        float(s.endswith("?") or s.endswith("?)")),
+        float(s.endswith(("?", "?)"))),
         float("?" in s),
         float(bool(_WH.match(s))),
         float(bool(_WH.match(s)) and "?" in s),
         *[float(bool(r.search(s))) for r in _CUE_RES.values()],
         float(bool(_THANKS.match(s))),
         float(bool(_QUOTE_HEADER.search(s))),
-        float(bool(re.search(r"\b(i|we|my|our)\b", s, re.I))),
+        float(bool(_SELF.search(s))),
         min(len(words), 40) / 40.0,
     ], dtype=np.float32)
+
+
+# The same rules over many sentences at once (:func:`rule_matrix`): each regex runs once over
+# the sentences joined by newlines, which none of these patterns can match or cross; the two
+# anchored ones start at each line, with ``\W`` narrowed to exclude the newline. They run
+# case-sensitively on the lowercased text (~3x faster than re.IGNORECASE) when lowercasing
+# keeps every offset.
+_WH_LINES = re.compile(_WH.pattern.replace(r"^\W*", r"^[^\w\n]*"), re.IGNORECASE | re.MULTILINE)
+_THANKS_LINES = re.compile(_THANKS.pattern.replace(r"^\W*", r"^[^\w\n]*"),
+                           re.IGNORECASE | re.MULTILINE)
+_SEARCHED = (_WH_LINES, *_CUE_RES.values(), _THANKS_LINES, _QUOTE_HEADER, _SELF)
+_SEARCHED_LOWER = tuple(re.compile(p.pattern.replace("Betreff", "betreff").replace(
+    "Subject", "subject"), p.flags & ~re.IGNORECASE) for p in _SEARCHED)
+
+
+def rule_matrix(sentences: Sequence[str]) -> np.ndarray:
+    """:func:`rule_features` of each sentence, stacked (n x features); ~5x faster over many
+    sentences, as each regex scans the joined sentences once instead of once per sentence."""
+    ss = [s.strip() for s in sentences]
+    out = np.zeros((len(ss), len(rule_features("x"))), np.float32)
+    multi = [i for i, s in enumerate(ss) if "\n" in s]  # these go one by one (at the end)
+    for i in multi:
+        ss[i] = ""
+    if not ss:
+        return out
+    joined = "\n".join(ss)
+    starts = np.cumsum([0] + [len(s) + 1 for s in ss[:-1]])
+
+    def hits(pattern: re.Pattern, text: str) -> np.ndarray:
+        pos = [m.start() for m in pattern.finditer(text)]
+        return np.searchsorted(starts, pos, side="right") - 1
+
+    low = joined.lower()
+    patterns = _SEARCHED_LOWER if len(low) == len(joined) else _SEARCHED
+    text = low if patterns is _SEARCHED_LOWER else joined
+    out[:, 0] = [s.endswith(("?", "?)")) for s in ss]
+    out[:, 1] = ["?" in s for s in ss]
+    for col, pattern in zip((2, 4, 5, 6, 7, 8, 9, 10, 11), patterns):
+        out[hits(pattern, text), col] = 1.0
+    out[:, 3] = out[:, 2] * out[:, 1]
+    out[:, -1] = [min(len(s.split()), 40) / 40.0 for s in ss]
+    if multi:
+        out[multi] = [rule_features(sentences[i]) for i in multi]
+    return out
 
 
 def rule_score(sentence: str) -> float:
@@ -85,14 +130,17 @@ def split_sentences(text: str) -> list[str]:
 
 
 def spacy_sentences(texts: Sequence[str], batch_size: int = 64) -> list[list[str]]:
-    """Sentences of each text by spaCy's senter (parser excluded); marks an auxiliary or
-    wh-word opening a sentence via the tagger, which the regex cannot see in other words."""
+    """Sentences of each text by spaCy's statistical sentence splitter alone: the other
+    components (tok2vec, tagger, lemmatizer, ...) are disabled for the pass, as the senter has
+    its own embedding layer (the same sentences, measured on 300 thread starters, at ~1/20 of
+    the CPU: 0.15 vs 3.2 s)."""
     from miner.nlp.spacy_loader import load_spacy
 
     nlp = load_spacy()
+    off = [p for p in nlp.pipe_names if p != "senter"] if "senter" in nlp.pipe_names else []
     out = []
     for doc in nlp.pipe([" ".join((t or "").split())[:5000] for t in texts],
-                        batch_size=batch_size):
+                        batch_size=batch_size, disable=off):
         out.append([s.text for s in doc.sents if len(s) >= 3])
     return out
 
@@ -111,11 +159,10 @@ class QuestionClassifier:
 
         hv = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES,
                                alternate_sign=False, norm="l2", lowercase=True)
-        rules = np.stack([rule_features(s) for s in sentences]) if sentences else \
-            np.zeros((0, len(rule_features("x"))), np.float32)
+        rules = rule_matrix(sentences)
         return sparse.hstack([hv.transform(list(sentences)), sparse.csr_matrix(rules * 2.0)]).tocsr()
 
-    def fit(self, sentences: Sequence[str], labels: Sequence[int]) -> "QuestionClassifier":
+    def fit(self, sentences: Sequence[str], labels: Sequence[int]) -> QuestionClassifier:
         from sklearn.linear_model import LogisticRegression
 
         lr = LogisticRegression(C=self.C, max_iter=2000)
@@ -149,7 +196,7 @@ class QuestionClassifier:
         return Path(path)
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> "QuestionClassifier":
+    def load(cls, path: Path = MODEL_PATH) -> QuestionClassifier:
         try:
             d = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -178,7 +225,7 @@ def prf(gold: Iterable[int], pred: Iterable[int]) -> dict:
     pr = tp / (tp + fp) if tp + fp else 0.0
     rc = tp / (tp + fn) if tp + fn else 0.0
     return {"precision": round(pr, 3), "recall": round(rc, 3),
-            "f1": round(2 * pr * rc / (pr + rc), 3) if pr + rc else 0.0, "n": int(len(g))}
+            "f1": round(2 * pr * rc / (pr + rc), 3) if pr + rc else 0.0, "n": len(g)}
 
 
 def train_and_evaluate(save: bool = True) -> dict:

@@ -48,3 +48,15 @@ def test_grouping_and_same_problem_on_vectors():
     assert problems.same_problem(v, 0, 2) == pytest.approx(0.0, abs=1e-6)
     assert problems.central(v[:2]) in (0, 1)
     assert problems.clean_subject("Re: [R-meta] AW: effect sizes") == "effect sizes"
+
+
+def test_rule_matrix_equals_the_per_sentence_rules():
+    sents = [r["text"] for r in questions.load_labels()] + [
+        "", "?", "  What?  ", "?!\nwhat now", "thanks\nbut", "a\nb?", "¿Qué?", "... how so",
+        "WHAT IS THIS?", "Subject: hi", "BETREFF: x", "DOES ANYONE KNOW", "Danke schön"]
+    expected = np.stack([questions.rule_features(s) for s in sents])
+    assert np.array_equal(questions.rule_matrix(sents), expected)
+    # a text whose lowercase changes length takes the case-insensitive patterns
+    odd = sents + ["İstanbul: how can I get there?"]
+    assert np.array_equal(questions.rule_matrix(odd)[:len(sents)], expected)
+    assert questions.rule_matrix([]).shape == (0, expected.shape[1])
