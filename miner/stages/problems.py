@@ -260,10 +260,14 @@ def group(vectors: np.ndarray, threshold: float, texts: Sequence[str] | None = N
     heap = [(-float(x), int(p // n), int(p % n)) for x, p in zip(s[first], pair)]
     heapq.heapify(heap)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    esum: dict[int, np.ndarray] = {}  # summed unit vectors of the merged groups (ids >= n)
     adj: dict[int, set[int]] = {i: set() for i in range(n)}
     for _, i, j in heap:
         adj[i].add(j)
         adj[j].add(i)
+
+    def vsum(g: int) -> np.ndarray:
+        return esum[g] if g >= n else v[g].astype(np.float64)
 
     nxt = n
     while heap:
@@ -276,6 +280,9 @@ def group(vectors: np.ndarray, threshold: float, texts: Sequence[str] | None = N
             continue
         c, nxt = nxt, nxt + 1
         mc = members[c] = members.pop(a_) + members.pop(b_)
+        esum[c] = vsum(a_) + vsum(b_)
+        esum.pop(a_, None)
+        esum.pop(b_, None)
         near = (adj.pop(a_) | adj.pop(b_)) - {a_, b_}
         for d in near:
             adj[d].discard(a_)
@@ -287,25 +294,36 @@ def group(vectors: np.ndarray, threshold: float, texts: Sequence[str] | None = N
             continue
         for d in ds:
             adj[d].add(c)
-        for d, lk in zip(ds, _links(v, t, w, mc, [members[d] for d in ds])):
-            if lk >= threshold:
-                heapq.heappush(heap, (-lk, d, c))
+        sizes = np.array([len(members[d]) for d in ds], np.float64)
+        lk = np.stack([vsum(d) for d in ds]) @ esum[c]
+        if t is not None:
+            lk = w * lk + (1.0 - w) * _lexical_sums(t, mc, [members[d] for d in ds])
+        for d, x in zip(ds, (lk / (sizes * len(mc))).tolist()):
+            if x >= threshold:
+                heapq.heappush(heap, (-x, d, c))
     labels = np.zeros(n, dtype=int)
     for lab, m in enumerate(sorted(members.values(), key=min)):
         labels[m] = lab
     return labels
 
 
-def _links(v, t, w: float, mc: list[int], others: list[list[int]]) -> list[float]:
-    """Average-linkage hybrid similarity of the group ``mc`` to each group in ``others``."""
+def _row_entries(t, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``t.data`` of the stored entries of ``rows`` (CSR), and each row's count."""
+    lo = t.indptr[rows]
+    lens = t.indptr[rows + 1] - lo
+    return np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(lens.sum()), lens
+
+
+def _lexical_sums(t, mc: list[int], others: list[list[int]]) -> np.ndarray:
+    """Summed TF-IDF cosines of every row of ``mc`` with every row of each group in ``others``:
+    the rows of ``mc`` summed into one dense vocabulary vector, dotted with the others' stored
+    entries (numpy gathers over the CSR arrays: no sparse matrix is built per merge)."""
+    at, _ = _row_entries(t, np.asarray(mc, np.int64))
+    dense = np.bincount(t.indices[at], weights=t.data[at], minlength=t.shape[1])
     cols = np.concatenate([np.asarray(m, np.int64) for m in others])
-    starts = np.cumsum([0] + [len(m) for m in others[:-1]])
-    e = v[cols].astype(np.float64) @ v[mc].astype(np.float64).sum(axis=0)
-    if t is not None:
-        lex = np.asarray((t[cols] @ t[mc].T).sum(axis=1), np.float64).ravel()
-        e = w * e + (1.0 - w) * lex
-    sizes = np.array([len(m) for m in others], np.float64)
-    return (np.add.reduceat(e, starts) / (sizes * len(mc))).tolist()
+    at, lens = _row_entries(t, cols)
+    owner = np.repeat(np.repeat(np.arange(len(others)), [len(m) for m in others]), lens)
+    return np.bincount(owner, weights=t.data[at] * dense[t.indices[at]], minlength=len(others))
 
 
 def stable_ids(groups: Sequence[Sequence[str]], previous: Mapping[str, int], next_id: int,
