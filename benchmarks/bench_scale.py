@@ -303,6 +303,7 @@ def run_one(n: int, *, reuse: bool, queries: int, minilm_sample: int,
         return res
     log(f"{n:,}: search ({queries} queries)")
     res["search"] = measure_child(SEARCH, str(ws), str(queries), stream=True)
+    saved.write_text(json.dumps(res, indent=1))  # the FTS5 rebuild below takes long at 1M
     log(f"{n:,}: FTS5 rebuild + optimize (the cost of a tokenizer change or a repair)")
     res["fts"] = measure_child(FTS_REBUILD, str(ws / "corpus.sqlite"))
     res["size"] = db_sizes(ws / "corpus.sqlite")
