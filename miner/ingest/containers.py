@@ -28,11 +28,11 @@ class Stream:
     one-line :class:`SourceError` messages naming the file and the offset reached.
     """
 
-    def __init__(self, f: BinaryIO, name: str, kind: str = "", limit: int = MAX_DECOMPRESSED):
+    def __init__(self, f: BinaryIO, name: str, kind: str = "", limit: int | None = None):
         self.f = f
         self.name = name
         self.kind = kind
-        self.limit = limit
+        self.limit = MAX_DECOMPRESSED if limit is None else limit  # read now: tests lower it
         self.pos = 0
         self._head = b""
         self.failed = False  # set once a read has failed (the last item is cut short)

@@ -139,3 +139,31 @@ def test_huge_line_and_gzip_bomb_are_bounded(tmp_path):
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(f"\npeak RSS growth on a 200 MB one-line gzip: {grown_mb:.0f} MB")
     assert grown_mb < 800
+
+
+@pytest.mark.parametrize("container", ["gz", "zip"])
+def test_bomb_beyond_the_limit_stops_with_a_clear_error(tmp_path, monkeypatch, container):
+    """A container that decompresses past the limit stops that source with an error naming
+    the file and what to do; what was read before the limit is stored and counted."""
+    from miner.ingest import containers
+
+    monkeypatch.setattr(containers, "MAX_DECOMPRESSED", 2 << 20)  # 2 MiB instead of 16 GiB
+    payload = GOOD % (1, 1, 1) + GOOD % (2, 2, 2) + b"From z@x Mon Mar  2 10:00:00 2020\n" + \
+        b"Subject: bomb\n\n" + b"A" * (16 << 20)  # 16 MiB of one line
+    if container == "gz":
+        src = tmp_path / "bomb.mbox.gz"
+        src.write_bytes(gzip.compress(payload, 9))
+    else:
+        src = tmp_path / "bomb.zip"
+        with zipfile.ZipFile(src, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("inner.mbox", payload)
+    assert src.stat().st_size < 1 << 20
+    with Workspace.open(tmp_path / "ws", create=True) as ws:
+        r = ws.ingest([str(src)])
+        # the two messages and the part of the third read before the limit (kept, marked)
+        assert r.added == 3 and r.repaired == 1, r
+        errs = [e.error for e in r.errors]
+        assert any("decompresses to more than" in e and "zip bomb" in e for e in errs), errs
+        assert any(str(src) in e.source or str(src) in e.error for e in r.errors)
+        status = [r[0] for r in ws.db.execute("SELECT status FROM sources")]
+        assert status == ["error"]
