@@ -77,14 +77,14 @@ def reset_peak_rss() -> bool:
 
 def reset(ws, emb) -> None:
     """Forget every vector of ``emb`` in ``ws`` (cache, chunks, matrix file)."""
-    from miner.stages import embeddings as E
+    from miner.stages import vectors
 
     with ws.db:
         ws.db.execute("DELETE FROM message_chunks WHERE model = ?", (emb.name,))
         ws.db.execute("DELETE FROM embeddings WHERE model = ?", (emb.name,))
-    for f in E._matrix_files(ws, emb.name):
+    for f in vectors.matrix_files(ws, emb.name):
         f.unlink(missing_ok=True)
-    E._MATRICES.clear()
+    vectors.forget_mapped()
 
 
 def timed(fn):

@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from miner.nlp import HashingEmbedder
+from miner.nlp import chunking as C
 from miner.pipeline import run_stages
 from miner.stages import embeddings as E
+from miner.stages import vectors as V
 from miner.workspace import Workspace
 
 from ._ws import ROWS, add_message, make_workspace
@@ -127,7 +129,7 @@ def _matrix_from_db(ws, dim=64):
 
 def test_matrix_file_is_memory_mapped_read_only_and_survives_a_new_process(ws):
     E.run(ws)
-    E._MATRICES.clear()  # as in a fresh process
+    V.forget_mapped()  # as in a fresh process
     ids, X = E.load_matrix(ws)
     assert len(ids) == len(ROWS) and X.dtype == np.float32 and X.shape == (len(ROWS), 64)
     base = X
@@ -148,7 +150,7 @@ def test_matrix_streams_across_batches_and_pages(ws, monkeypatch):
                     "2022-01-01T00:00:00+00:00", "gov", "A")
     ws.db.commit()
     monkeypatch.setattr(E, "PAGE", 2)
-    monkeypatch.setattr(E, "MATRIX_BATCH", 3)
+    monkeypatch.setattr(V, "MATRIX_BATCH", 3)
     report = E.run(ws)  # the stage appends its rows page by page
     assert report["embedded_messages"] == len(ROWS) + 5 and report["chunks"] > len(ROWS) + 10
     ids, X = E.load_matrix(ws)
@@ -168,14 +170,14 @@ def test_appending_new_messages_gives_the_rebuilt_matrix(ws):
     add_message(ws, "dup2@x", ROWS[1][1], ROWS[1][2], "t9", 1, "2022-01-02T00:00:00+00:00",
                 "gov", "A")  # all its chunks are cache hits
     ws.db.commit()
-    fx = E._matrix_files(ws, ws.embedder.name)[0]
+    fx = V.matrix_files(ws, ws.embedder.name)[0]
     inode = fx.stat().st_ino
     report = E.run(ws)
     assert report["embedded_messages"] == 4 and report["vectors"] == len(ROWS) + 4
     assert fx.stat().st_ino == inode  # grown in place, not rebuilt
     ids, X = E.load_matrix(ws)
     assert np.array_equal(np.array(X[:len(ROWS)]), before)
-    E._MATRICES.clear()
+    V.forget_mapped()
     ids2, X2 = E.load_matrix(ws, rebuild=True)
     assert np.array_equal(ids, ids2) and np.array_equal(np.array(X), np.array(X2))
     assert not list(fx.parent.glob(".*tmp"))  # no temporary file left behind
@@ -186,7 +188,7 @@ def test_read_only_workspace_maps_a_private_matrix(ws):
     _, want = E.load_matrix(ws)
     want = np.array(want)
     shutil.rmtree(ws.path / "vectors")
-    E._MATRICES.clear()
+    V.forget_mapped()
     ro = Workspace.open(ws.path, readonly=True)
     ro.embedder = ws.embedder
     try:
@@ -199,12 +201,12 @@ def test_read_only_workspace_maps_a_private_matrix(ws):
 
 def test_old_float16_matrix_file_is_replaced(ws):
     E.run(ws)
-    fx, _, fm = E._matrix_files(ws, ws.embedder.name)
+    fx, _, fm = V.matrix_files(ws, ws.embedder.name)
     old = fx.with_name(f"{ws.embedder.name}.f16.npy")
     np.save(old, np.zeros((len(ROWS), 64), "<f2"))
     meta = json.loads(fm.read_text())
     fm.write_text(json.dumps({k: v for k, v in meta.items() if k != "format"}))  # format 1
-    E._MATRICES.clear()
+    V.forget_mapped()
     _, X = E.load_matrix(ws)
     assert not old.exists() and np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-3)
 
@@ -249,6 +251,6 @@ def test_unknown_model_name_lists_the_choices():
 @given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60))
 def test_token_count_equals_the_regex_count(text):
     # the ASCII fast path and the regex must agree on every text (control characters included)
-    assert E._count(text) == len(E._TOKENS.findall(text))
-    assert E._count(text.encode("ascii", "ignore").decode()) == len(
-        E._TOKENS.findall(text.encode("ascii", "ignore").decode()))
+    assert C._count(text) == len(C._TOKENS.findall(text))
+    assert C._count(text.encode("ascii", "ignore").decode()) == len(
+        C._TOKENS.findall(text.encode("ascii", "ignore").decode()))

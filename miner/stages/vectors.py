@@ -1,0 +1,297 @@
+"""The message matrix: one float32 unit row per embedded message, kept as files in
+``<workspace>/vectors/`` and memory-mapped at query time.
+
+``<model>.f32.npy`` (float32, one row per embedded message in ``messages.id`` order),
+``<model>.ids.npy`` (int64 ids) and ``<model>.json`` (the ``message_chunks`` stamp it was built
+from). It is derived data: the compact store is the float16 ``embeddings`` table, which
+:mod:`miner.stages.embeddings` fills. float32 on disk so that every process memory-maps the same
+pages and searches them with BLAS directly (a float16 file would need a float32 copy per
+process, or per query).
+
+The embeddings stage grows the files in place with :class:`Appender` as it embeds new messages;
+:func:`load_matrix` rebuilds them (streaming, bounded memory) when the chunks changed otherwise.
+Callers outside the stages use ``miner.stages.embeddings.load_matrix``, which picks the model.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import struct
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MATRIX_BATCH = 8192  # chunk vectors fetched at a time when the message matrix is built
+
+
+def to_blob(v: np.ndarray) -> bytes:
+    """A vector as the float16 BLOB of the ``embeddings`` table."""
+    return np.asarray(v, dtype="<f2").tobytes()
+
+
+def from_blobs(blobs: Sequence[bytes], dim: int) -> np.ndarray:
+    """float32 ``(len(blobs), dim)`` from float16 BLOBs."""
+    if not blobs:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype="<f2").reshape(len(blobs), dim).astype(np.float32)
+
+
+
+# (database path, model) -> (stamp, ids, X) of the matrices this process has mapped
+_MATRICES: dict[tuple[str, str], tuple[int, np.ndarray, np.ndarray]] = {}
+MATRIX_FORMAT = 2  # 1 was the float16 file; bump when the file layout changes
+_MATRIX_SQL = (  # CROSS JOIN keeps this join order: messages in id order, no sort in memory
+    "SELECT m.id, e.vector FROM messages m CROSS JOIN message_chunks c "
+    "ON c.message_key = m.key AND c.model = ? CROSS JOIN embeddings e "
+    "ON e.model = c.model AND e.hash = c.hash ORDER BY m.id, c.chunk")
+_NPY_HEADER = 128  # bytes: room for any 2-D float32 shape, a multiple of 64 (aligned rows)
+
+
+def _stamp(conn: sqlite3.Connection) -> int:
+    """Changes whenever chunk rows are added (the matrix files record the stamp they match)."""
+    return conn.execute("SELECT coalesce(max(rowid), 0) FROM message_chunks").fetchone()[0]
+
+
+def _npy_header(rows: int, dim: int) -> bytes:
+    """A fixed-size ``.npy`` (version 1.0) header for a C-order float32 ``(rows, dim)`` array, so
+    the file can be written as a stream and its shape filled in at the end."""
+    d = repr({"descr": "<f4", "fortran_order": False, "shape": (rows, dim)}).encode("latin1")
+    pad = _NPY_HEADER - 10 - len(d) - 1
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", _NPY_HEADER - 10) + d + b" " * pad + b"\n"
+
+
+def _write_matrix(conn: sqlite3.Connection, model: str, dim: int, out: BinaryIO) -> np.ndarray:
+    """Stream the message vectors (L2-normalised mean of each message's chunk vectors) of
+    ``model`` into ``out`` as a float32 ``.npy``; returns the message ids.
+
+    Memory stays bounded: chunk rows are fetched ``MATRIX_BATCH`` at a time in message order
+    and a message cut by a batch boundary is carried over to the next batch."""
+    out.write(_npy_header(0, dim))
+    cur = conn.execute(_MATRIX_SQL, (model,))
+    id_parts: list[np.ndarray] = []
+    carry_id, carry = None, np.zeros((0, dim), np.float32)
+    n = 0
+    while True:
+        rows = cur.fetchmany(MATRIX_BATCH)
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vecs = from_blobs([r[1] for r in rows], dim)
+        if carry_id is not None:
+            ids = np.r_[np.full(len(carry), carry_id, np.int64), ids]
+            vecs = np.concatenate([carry, vecs])
+        if not len(ids):
+            break
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        if rows:  # the last message may continue in the next batch
+            carry_id, carry = int(ids[starts[-1]]), vecs[starts[-1]:]
+            ids, vecs, starts = ids[:starts[-1]], vecs[:starts[-1]], starts[:-1]
+        else:
+            carry_id = None
+        if len(starts):
+            sums = np.add.reduceat(vecs, starts, axis=0)
+            norm = np.linalg.norm(sums, axis=1, keepdims=True)
+            norm[norm == 0] = 1.0
+            out.write(np.ascontiguousarray(sums / norm, dtype="<f4").tobytes())
+            id_parts.append(ids[starts])
+            n += len(starts)
+        if not rows:
+            break
+    out.seek(0)
+    out.write(_npy_header(n, dim))
+    return np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+
+
+def _compute_matrix(conn: sqlite3.Connection, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids, X)`` computed from the database into a private temporary file (for read-only
+    workspaces), memory-mapped: nothing is kept in the process's heap."""
+    with tempfile.TemporaryFile(prefix="miner-vectors-") as fh:
+        ids = _write_matrix(conn, model, dim, fh)
+        fh.flush()
+        if not len(ids):
+            return ids, np.zeros((0, dim), np.float32)
+        X = np.memmap(fh, dtype="<f4", mode="r", offset=_NPY_HEADER, shape=(len(ids), dim))
+    return ids, np.asarray(X)
+
+
+def matrix_files(ws, model: str) -> tuple[Path, Path, Path]:
+    """``(matrix, ids, meta)`` paths of a model's message matrix in the workspace."""
+    d = ws.path / "vectors"
+    return d / f"{model}.f32.npy", d / f"{model}.ids.npy", d / f"{model}.json"
+
+
+def _open_matrix(fx: Path, fi: Path, fm: Path, stamp: int, dim: int):
+    """The saved matrix when it matches ``stamp`` and ``dim``, memory-mapped read-only; else None."""
+    if not fm.exists():
+        return None
+    try:
+        meta = json.loads(fm.read_text())
+        if (meta.get("format"), meta.get("stamp"), meta.get("dim")) != (MATRIX_FORMAT, stamp, dim):
+            return None
+        ids = np.asarray(np.load(fi, mmap_mode="r"))
+        X = np.asarray(np.load(fx, mmap_mode="r")) if len(ids) else np.zeros((0, dim), np.float32)
+        if X.shape != (len(ids), dim) or X.dtype != np.float32:
+            raise ValueError(f"shape {X.shape} {X.dtype}, expected ({len(ids)}, {dim}) float32")
+        return ids, X
+    except (OSError, ValueError) as e:
+        log.warning("vector file %s unreadable (%s); rebuilding it", fx, e)
+        return None
+
+
+def _save_matrix(ws, model: str, dim: int, stamp: int) -> tuple[np.ndarray, np.ndarray]:
+    """Build the matrix files of ``model`` (written under temporary names, then renamed: a
+    process that has the old file mapped keeps reading it) and map them."""
+    fx, fi, fm = matrix_files(ws, model)
+    fx.parent.mkdir(exist_ok=True)
+    tmp = [Path(tempfile.mkstemp(dir=fx.parent, prefix=f".{p.name}.", suffix=".tmp")[1])
+           for p in (fx, fi)]
+    try:
+        with tmp[0].open("r+b") as fh:
+            ids = _write_matrix(ws.db, model, dim, fh)
+        with tmp[1].open("wb") as fh:
+            np.save(fh, ids)
+        for t, p in zip(tmp, (fx, fi)):
+            os.replace(t, p)
+        fm.write_text(json.dumps({"format": MATRIX_FORMAT, "stamp": stamp, "dim": dim,
+                                  "n": len(ids), "model": model, "dtype": "float32"}))
+    finally:
+        for t in tmp:
+            t.unlink(missing_ok=True)
+    fx.with_name(f"{model}.f16.npy").unlink(missing_ok=True)  # format 1, superseded
+    return _open_matrix(fx, fi, fm, stamp, dim) or (ids, np.zeros((0, dim), np.float32))
+
+
+class Appender:
+    """Adds the rows of newly embedded messages to the end of the saved message matrix, in the
+    stage, from the vectors it has in hand: no re-read of every chunk vector after each ingest.
+
+    Only when the saved matrix is current (or there is none and nothing was embedded) and every
+    new message comes after its last row; otherwise ``ok`` turns false and the stage rebuilds
+    the matrix. Rows go to a temporary file first; :meth:`finish` appends them to the matrix
+    file in place (beyond what other processes have mapped) and then rewrites the header."""
+
+    def __init__(self, ws, emb) -> None:
+        self.ok, self.tmp, self.fh = False, None, None
+        if ws.readonly:
+            return
+        self.model, self.dim = emb.name, emb.dim
+        self.fx, self.fi, self.fm = matrix_files(ws, emb.name)
+        stamp = _stamp(ws.db)
+        base = _open_matrix(self.fx, self.fi, self.fm, stamp, emb.dim)
+        if base is None and stamp:
+            return
+        self.base_ids = base[0] if base else np.zeros(0, np.int64)
+        self.last = int(self.base_ids[-1]) if len(self.base_ids) else -(2 ** 63)
+        self.ids: list[np.ndarray] = []
+        try:
+            self.fx.parent.mkdir(exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.fx.parent, prefix=f".{self.fx.name}.",
+                                        suffix=".rows.tmp")
+        except OSError:
+            return
+        self.tmp, self.fh = Path(name), os.fdopen(fd, "w+b")
+        self.fh.write(_npy_header(0, self.dim))
+        self.ok = True
+
+    def add(self, ids: list[int], counts: list[int], vecs: np.ndarray) -> None:
+        """Rows for messages ``ids`` (ascending) from their chunk vectors ``vecs`` (``counts``
+        rows per message, in order)."""
+        if not self.ok or not ids:
+            return
+        if ids[0] <= self.last:
+            self.abandon()
+            return
+        starts = np.r_[0, np.cumsum(counts)[:-1]]
+        sums = np.add.reduceat(vecs, starts, axis=0)
+        norm = np.linalg.norm(sums, axis=1, keepdims=True)
+        norm[norm == 0] = 1.0
+        self.fh.write(np.ascontiguousarray(sums / norm, dtype="<f4").tobytes())
+        self.ids.append(np.asarray(ids, np.int64))
+        self.last = ids[-1]
+
+    def finish(self, ws) -> tuple[np.ndarray, np.ndarray] | None:
+        """Write the grown matrix and its ids and stamp; None when appending was given up."""
+        if not self.ok:
+            return None
+        new = np.concatenate(self.ids) if self.ids else np.zeros(0, np.int64)
+        n0, n = len(self.base_ids), len(self.base_ids) + len(new)
+        row = 4 * self.dim
+        try:
+            if n0 == 0:
+                self.fh.seek(0)
+                self.fh.write(_npy_header(n, self.dim))
+                self.fh.close()
+                os.replace(self.tmp, self.fx)
+            else:
+                with self.fx.open("r+b") as out:
+                    if out.read(10)[8:] != struct.pack("<H", _NPY_HEADER - 10):
+                        raise ValueError(f"{self.fx} has a header of another size")
+                    out.seek(_NPY_HEADER + n0 * row)
+                    out.truncate()
+                    self.fh.seek(_NPY_HEADER)
+                    shutil.copyfileobj(self.fh, out, 1 << 20)
+                    out.seek(0)
+                    out.write(_npy_header(n, self.dim))
+            fd, name = tempfile.mkstemp(dir=self.fi.parent, prefix=f".{self.fi.name}.")
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, np.concatenate([self.base_ids, new]))
+            os.replace(name, self.fi)
+            stamp = _stamp(ws.db)
+            self.fm.write_text(json.dumps({"format": MATRIX_FORMAT, "stamp": stamp,
+                                           "dim": self.dim, "n": n, "model": self.model,
+                                           "dtype": "float32"}))
+        except (OSError, ValueError) as e:
+            log.warning("could not append to the vector file %s (%s); rebuilding it", self.fx, e)
+            self.abandon()
+            return None
+        finally:
+            self.abandon()
+        got = _open_matrix(self.fx, self.fi, self.fm, stamp, self.dim)
+        if got is not None:
+            _MATRICES[(str(ws.db_path), self.model)] = (stamp, *got)
+        return got
+
+    def abandon(self) -> None:
+        self.ok = False
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
+
+
+def load_matrix(ws, emb, *, rebuild: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids, X)``: ``messages.id`` (ascending) and a float32 unit row per message embedded
+    by ``emb`` (anything with a ``name`` and a ``dim``).
+
+    ``X`` is a read-only memory map of ``<workspace>/vectors/<model>.f32.npy``: processes share
+    its pages and none holds a private copy. The file is rebuilt (streaming, bounded memory)
+    when the chunks changed since it was written, or with ``rebuild``."""
+    stamp = _stamp(ws.db)
+    ck = (str(ws.db_path), emb.name)
+    hit = _MATRICES.get(ck)
+    if hit and hit[0] == stamp and not rebuild:
+        return hit[1], hit[2]
+    got = None if rebuild else _open_matrix(*matrix_files(ws, emb.name), stamp, emb.dim)
+    if got is None and not ws.readonly:
+        try:
+            got = _save_matrix(ws, emb.name, emb.dim, stamp)
+        except OSError as e:
+            log.warning("cannot save the vector file of %s in %s: %s", emb.name, ws.path, e)
+    if got is None:
+        got = _compute_matrix(ws.db, emb.name, emb.dim)
+    _MATRICES[ck] = (stamp, *got)
+    return got
+
+
+def forget_mapped() -> None:
+    """Drop this process's memo of mapped matrices (the next :func:`load_matrix` reads the
+    files again, as a fresh process would)."""
+    _MATRICES.clear()
