@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from miner.stages.search import postings as P
+from miner.stages.search import postings_build as B
 from miner.stages.search.query import allowed_ids, db_key, fts_expression
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def keyword_index(conn, *, save: bool = True) -> P.KeywordIndex:
         hit = _INDEX.get(db)
         if hit is not None and hit[0].stamp == stamp:  # another thread did it meanwhile
             return hit[0]
-        idx, names, done = P.update(conn, index_dir(conn), hit, stamp=stamp, persist=save)
+        idx, names, done = B.update(conn, index_dir(conn), hit, stamp=stamp, persist=save)
         if done != "current":
             log.info("keyword index of %s: %s", db, done)
         _INDEX[db] = (idx, names)
@@ -60,7 +61,7 @@ def update_keyword_index(ws) -> dict:
     """Bring the workspace's keyword index up to date now (e.g. at the end of an ingest)."""
     db = db_key(ws.db)
     with _LOCK:
-        idx, names, done = P.update(ws.db, index_dir(ws.db), _INDEX.get(db),
+        idx, names, done = B.update(ws.db, index_dir(ws.db), _INDEX.get(db),
                                     persist=not ws.readonly)
         _INDEX[db] = (idx, names)
     return {"messages": idx.count, "segments": len(names), "done": done}

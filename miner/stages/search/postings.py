@@ -1,5 +1,6 @@
-"""An in-memory BM25 index of every message's subject and new text (numpy posting lists),
-persisted in ``<workspace>/search/keyword/`` and extended incrementally after ingests.
+"""A BM25 index of every message's subject and new text (numpy posting lists, memory-mapped),
+persisted in ``<workspace>/search/keyword/`` and extended incrementally after ingests; built
+in bounded memory by :mod:`.postings_build`.
 
 Why not FTS5's own ranking: FTS5 scores every matching row through the ``bm25()`` auxiliary
 function (about 5 µs a row), so ``ORDER BY rank`` over a query with common words costs 180 to 350
@@ -27,8 +28,6 @@ import logging
 import os
 import re
 import unicodedata
-from array import array
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,45 +84,6 @@ class Segment:
             out.append(self.names[i])
             i += 1
         return out
-
-
-def build_segment(rows) -> tuple[Segment, np.ndarray, np.ndarray]:
-    """A segment of ``(id, subject, text)`` rows (ascending ids), with the ids and lengths."""
-    vocab: dict[str, int] = {}
-    sd = vocab.setdefault
-    tids, tfs, tft = array("i"), array("I"), array("I")
-    ids, lens, nterms = array("q"), array("i"), array("i")
-    for mid, subject, text in rows:
-        s, t = tokenize(subject), tokenize(text)
-        ct = Counter(t)
-        if s:
-            cs = Counter(s)
-            for w in cs:
-                if w not in ct:
-                    ct[w] = 0
-            terms = list(ct)
-            tfs.extend([cs.get(w, 0) for w in terms])
-        else:
-            terms = list(ct)
-            tfs.extend(array("I", bytes(4 * len(terms))))
-        tids.extend([sd(w, len(vocab)) for w in terms])
-        tft.extend(ct.values())
-        ids.append(mid)
-        lens.append(len(s) + len(t))
-        nterms.append(len(terms))
-    names = sorted(vocab)
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[[vocab[n] for n in names]] = np.arange(len(names))
-    tid = rank[np.frombuffer(tids, dtype=np.int32)] if len(tids) else np.zeros(0, np.int64)
-    order = np.argsort(tid, kind="stable")  # docs stay ascending within a term
-    offsets = np.zeros(len(names) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tid, minlength=len(names)), out=offsets[1:])
-    ids_a = np.frombuffer(ids, dtype=np.int64).copy()
-    docs = np.repeat(ids_a, np.frombuffer(nterms, dtype=np.int32))
-    cap = lambda a: np.minimum(np.frombuffer(a, dtype=np.uint32)[order], 65535).astype(np.uint16)
-    seg = Segment(names, {n: i for i, n in enumerate(names)}, offsets,
-                  docs[order].astype(np.int32), cap(tfs), cap(tft))
-    return seg, ids_a, np.frombuffer(lens, dtype=np.int32).copy()
 
 
 @dataclass
@@ -216,9 +176,11 @@ def _save_segment(d: Path, seg: Segment) -> None:
         _remove(tmp)
 
 
-def _load_segment(d: Path) -> Segment:
-    text = (d / "names.txt").read_text(encoding="utf-8")
-    names = text.split("\n") if text else []
+def _load_segment(d: Path, names: list[str] | None = None) -> Segment:
+    """The segment saved in ``d`` (its arrays memory-mapped); ``names`` if the caller has them."""
+    if names is None:
+        text = (d / "names.txt").read_text(encoding="utf-8")
+        names = text.split("\n") if text else []
     arr = {n: np.load(d / f"{n}.npy", mmap_mode="r") for n in ("docs", "tf_subject", "tf_text")}
     return Segment(names, {n: i for i, n in enumerate(names)}, np.load(d / "offsets.npy"),
                    arr["docs"], arr["tf_subject"], arr["tf_text"])
@@ -239,9 +201,23 @@ def save(index: KeywordIndex, root: Path, seg_names: list[str]) -> None:
     tmp.write_text(json.dumps(meta))
     os.replace(tmp, root / "meta.json")
     keep = set(seg_names) | {lengths, "meta.json"}
-    for p in root.iterdir():  # segments and length files of older versions
-        if p.name not in keep and ".tmp" not in p.name:
+    for p in root.iterdir():  # segments and length files of older versions, and the
+        if p.name not in keep and (".tmp" not in p.name or _orphan(p)):  # work of dead builds
             _remove(p)
+
+
+def _orphan(p: Path) -> bool:
+    """A private ``.tmp<pid>-<thread>`` file or folder of a process that no longer runs."""
+    try:
+        pid = int(p.name.split(".tmp", 1)[1].split("-")[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError):
+        return False
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive but not ours to signal
+        return False
+    return False
 
 
 def _remove(p: Path) -> None:
@@ -251,6 +227,17 @@ def _remove(p: Path) -> None:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
     except OSError as e:
         log.debug("cannot remove %s: %s", p, e)
+
+
+def _read_meta(root: Path) -> dict | None:
+    """The saved index's ``meta.json`` (segments, count, max_id, stamp), or None."""
+    try:
+        meta = json.loads((root / "meta.json").read_text())
+        meta["count"], meta["max_id"], meta["stamp"], meta["segments"]  # noqa: B018
+        return meta
+    except (OSError, ValueError, KeyError) as e:
+        log.debug("no usable keyword index at %s: %s", root, e)
+        return None
 
 
 def load(root: Path) -> tuple[KeywordIndex, list[str]] | None:
@@ -265,51 +252,6 @@ def load(root: Path) -> tuple[KeywordIndex, list[str]] | None:
     lengths[ids] = lens
     return KeywordIndex(segs, lengths, int(meta["count"]), int(meta["max_id"]), meta["stamp"]), \
         list(meta["segments"])
-
-
-# --------------------------------------------------------------------------- update
-
-def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | None = None,
-           *, stamp: str | None = None, persist: bool = True) -> tuple[KeywordIndex, list[str], str]:
-    """The index brought up to date with ``messages``: ``(index, segment names, what was
-    done)``. Only messages above the indexed ``max_id`` are read when nothing else changed;
-    a deletion or an edit (or too many segments) rebuilds it. Loaded from and (with ``persist``)
-    saved under ``root`` if given."""
-    stamp = stamp or fts_stamp(conn)
-    if current is None and root is not None:
-        current = load(root)
-    if current is not None and current[0].stamp == stamp:
-        return current[0], current[1], "current"
-    if current is not None:
-        idx, names = current
-        top, n = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM messages WHERE id <= ?",
-                              (idx.max_id,)).fetchone()
-        if n == idx.count and top == idx.max_id and len(names) < MAX_SEGMENTS:
-            rows = conn.execute("SELECT id, subject, text FROM messages WHERE id > ? ORDER BY id",
-                                (idx.max_id,))
-            seg, ids, lens = build_segment(rows)
-            if len(ids):  # new messages only; no new message under a new stamp is an edit
-                max_id = int(ids[-1])
-                lengths = np.zeros(max_id + 1, dtype=np.float32)
-                lengths[: len(idx.lengths)] = idx.lengths
-                lengths[ids] = lens
-                name = f"seg-{int(ids[0])}-{max_id}-{stamp.split(':')[1][:8]}"
-                new = KeywordIndex(idx.segments + [seg], lengths, idx.count + len(ids), max_id,
-                                   stamp)
-                names = names + [name]
-                if root is not None and persist:
-                    _persist(lambda: (_save_segment(root / name, seg), save(new, root, names)))
-                return new, names, f"added {len(ids)}"
-    rows = conn.execute("SELECT id, subject, text FROM messages ORDER BY id")
-    seg, ids, lens = build_segment(rows)
-    max_id = int(ids[-1]) if len(ids) else 0
-    lengths = np.zeros(max_id + 1, dtype=np.float32)
-    lengths[ids] = lens
-    name = f"seg-{int(ids[0]) if len(ids) else 0}-{max_id}-{stamp.split(':')[1][:8]}"
-    new = KeywordIndex([seg], lengths, len(ids), max_id, stamp)
-    if root is not None and persist:
-        _persist(lambda: (_save_segment(root / name, seg), save(new, root, [name])))
-    return new, [name], "rebuilt"
 
 
 def _persist(write) -> None:

@@ -1,0 +1,342 @@
+"""Building and extending the keyword index (:mod:`.postings`) in bounded memory.
+
+Messages are read in id order and tokenized into a *run* of at most ``RUN_POSTINGS`` postings.
+A full run is sorted (term, then message id) and spilled to disk as raw arrays. At the end the
+runs are merged by ranges of terms holding at most ``MERGE_POSTINGS`` postings: each pass reads
+from every run the contiguous slice of its terms in the range (a run is sorted by term, and the
+runs cover ascending ids, so a term's postings taken run after run stay in id order) and
+appends it to the segment's files. The files are the ones a one-pass build writes, byte for
+byte (``tests/search/test_postings_build.py``).
+
+Memory, beyond the process: the vocabulary (a dict of every distinct term; ~130 MB per million
+terms, and the finished index holds as much for its term look-ups), one run (~40 MB at 1M
+postings), one merge pass (~30 MB at 2M postings) and 12 bytes per message. Holding every
+posting instead (the previous build) cost ~50 bytes per posting: 4 GB at 1M messages.
+
+Why not FTS5's own index (``fts5vocab`` instance rows): reading 67M postings back through SQL
+costs more than tokenizing again, and its term order is byte order, not ours.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from array import array
+from collections import Counter, defaultdict
+from itertools import islice, repeat
+from pathlib import Path
+
+import numpy as np
+
+from miner.stages.search.postings import (
+    MAX_SEGMENTS,
+    KeywordIndex,
+    Segment,
+    _load_segment,
+    _persist,
+    _read_meta,
+    _remove,
+    _save_segment,
+    _tmp_name,
+    fts_stamp,
+    load,
+    save,
+    tokenize,
+)
+
+log = logging.getLogger(__name__)
+
+RUN_POSTINGS = 1 << 20  # postings tokenized before a run is sorted and spilled (~40 MB peak)
+MERGE_POSTINGS = 1 << 21  # postings per merge pass (~30 MB peak)
+SCAN_CACHE_KB = -4096  # SQLite page cache while the build reads every message (4 MB; the
+# workspace connection's 64 MB would fill up with pages read once: measured 62 MB at 100k)
+_CAP = 65535  # term counts are stored as uint16
+_ARRAYS = (("docs", np.int32), ("tf_subject", np.uint16), ("tf_text", np.uint16))
+
+
+class _Runs:
+    """Tokenized messages, spilled as sorted runs under ``folder`` (created when needed)."""
+
+    def __init__(self, folder: Path | None, run_postings: int) -> None:
+        self.folder, self.run_postings = folder, max(1, int(run_postings))
+        self.vocab: defaultdict[str, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__  # a new term gets the next id
+        self.words: list[str] = []  # id -> term, filled at each sort
+        self.runs = 0
+        self.ids, self.lens = array("i"), array("i")  # every message (12 bytes each)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.tids, self.tfs, self.tft = array("i"), array("I"), array("I")
+        self.nterms, self.first = array("i"), len(self.ids)
+
+    def add_rows(self, rows) -> None:
+        """Tokenize ``(id, subject, text)`` rows (ascending ids), spilling full runs."""
+        get, tids, zeros = self.vocab.__getitem__, self.tids, repeat(0)
+        for mid, subject, text in rows:
+            s, t = tokenize(subject), tokenize(text)
+            ct = Counter(t)
+            if s:
+                cs = Counter(s)
+                for w in cs:
+                    if w not in ct:
+                        ct[w] = 0
+                self.tfs.extend(map(cs.get, ct, zeros))
+            else:
+                self.tfs.extend(array("I", bytes(4 * len(ct))))
+            tids.extend(map(get, ct))
+            self.tft.extend(ct.values())
+            self.ids.append(mid)
+            self.lens.append(len(s) + len(t))
+            self.nterms.append(len(ct))
+            if len(tids) >= self.run_postings:
+                self.spill()
+                get, tids = self.vocab.__getitem__, self.tids
+
+    def sorted_run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The current run as ``(term ids in term order, postings per term, docs, tf_subject,
+        tf_text)``, postings ordered by term then id."""
+        self.words.extend(islice(self.vocab, len(self.words), None))
+        tid = np.frombuffer(self.tids, dtype=np.int32)
+        n = len(tid)
+        order = np.argsort(tid, kind="stable")  # ids stay ascending within a term
+        st = tid[order]
+        starts = np.flatnonzero(np.concatenate(([True], st[1:] != st[:-1]))) if n else \
+            np.zeros(0, dtype=np.int64)
+        uniq = st[starts]
+        counts = np.diff(np.append(starts, n))
+        del st
+        words = self.words
+        names = [words[t] for t in uniq.tolist()]
+        perm = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+        lens, src = counts[perm], starts[perm]
+        dst = np.cumsum(lens) - lens
+        final = order[np.repeat(src - dst, lens) + np.arange(n)]
+        del order
+        ids = np.frombuffer(self.ids, dtype=np.int32)[self.first:]
+        docs = np.repeat(ids, np.frombuffer(self.nterms, dtype=np.int32))[final]
+
+        def cap(a: array) -> np.ndarray:
+            return np.minimum(np.frombuffer(a, dtype=np.uint32)[final], _CAP).astype(np.uint16)
+
+        return uniq[perm], lens.astype(np.int64), docs, cap(self.tfs), cap(self.tft)
+
+    def spill(self) -> None:
+        if not len(self.tids):
+            return
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="miner-keyword-runs-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for part, a in zip(("terms", "counts", "docs", "tf_subject", "tf_text"), self.sorted_run()):
+            a.tofile(self.folder / f"{self.runs}.{part}")
+        self.runs += 1
+        self._reset()
+
+    def read(self, run: int, part: str, dtype, start: int, stop: int) -> np.ndarray:
+        """Items ``start:stop`` of a spilled array (``stop`` -1: to the end)."""
+        size = np.dtype(dtype).itemsize
+        return np.fromfile(self.folder / f"{run}.{part}", dtype=dtype,  # type: ignore[operator]
+                           count=-1 if stop < 0 else stop - start, offset=start * size)
+
+
+def build_segment(rows, out: Path | None = None, *, run_postings: int | None = None,
+                  merge_postings: int | None = None) -> tuple[Segment, np.ndarray, np.ndarray]:
+    """A segment of ``(id, subject, text)`` rows (ascending ids), with the ids and token counts.
+
+    Up to ``run_postings`` postings it is built in memory and ``out`` is not touched. Beyond,
+    runs are spilled next to ``out`` and merged into the segment files in ``out`` (a temporary
+    folder removed once mapped when ``out`` is None), and the segment's arrays are
+    memory-mapped from there."""
+    work = out.with_name(out.name + ".runs.tmp") if out is not None else None
+    runs = _Runs(work, run_postings or RUN_POSTINGS)
+    try:
+        runs.add_rows(rows)
+        ids = np.frombuffer(runs.ids, dtype=np.int32).astype(np.int64)
+        lens = np.frombuffer(runs.lens, dtype=np.int32).copy()
+        if runs.runs == 0:  # one run: sorted in memory
+            terms, counts, docs, ts, tt = runs.sorted_run()
+            names = [runs.words[t] for t in terms.tolist()]
+            offsets = np.zeros(len(names) + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            return Segment(names, {n: i for i, n in enumerate(names)}, offsets, docs, ts, tt), \
+                ids, lens
+        runs.spill()
+        target = out or Path(tempfile.mkdtemp(prefix="miner-keyword-"))
+        try:
+            seg = _merge(runs, target, int(merge_postings or MERGE_POSTINGS))
+        finally:
+            if out is None:
+                shutil.rmtree(target, ignore_errors=True)  # the mapping outlives the files
+        return seg, ids, lens
+    finally:
+        if runs.folder is not None:
+            shutil.rmtree(runs.folder, ignore_errors=True)
+
+
+def _merge(runs: _Runs, out: Path, merge_postings: int) -> Segment:
+    """Merge the spilled runs into the segment files in ``out``, ``merge_postings`` at a time
+    (a term with more postings than that is copied run by run on its own)."""
+    vocab = runs.vocab
+    names = sorted(vocab)
+    nterms = len(names)
+    rank = np.empty(nterms, dtype=np.int32)
+    rank[np.fromiter(map(vocab.__getitem__, names), dtype=np.int64, count=nterms)] = \
+        np.arange(nterms, dtype=np.int32)
+    runs.vocab, runs.words = defaultdict(), []  # only ``names`` needs the strings now
+    del vocab
+    def run_terms(r: int) -> tuple[np.ndarray, np.ndarray]:  # ranks (ascending), counts
+        return (rank[runs.read(r, "terms", np.int32, 0, -1)],
+                runs.read(r, "counts", np.int64, 0, -1))
+
+    offsets = np.zeros(nterms + 1, dtype=np.int64)
+    for r in range(runs.runs):
+        rr, counts = run_terms(r)
+        offsets[1 + rr] += counts
+    np.cumsum(offsets, out=offsets)
+    bounds = [0]
+    while bounds[-1] < nterms:
+        g = bounds[-1]
+        nxt = int(np.searchsorted(offsets, offsets[g] + merge_postings, side="right")) - 1
+        bounds.append(min(nterms, max(g + 1, nxt)))
+    b = np.asarray(bounds, dtype=np.int64)
+    cuts = []  # per run: (term index, posting index) at every bound
+    for r in range(runs.runs):
+        rr, counts = run_terms(r)
+        ti = np.searchsorted(rr, b)
+        cuts.append((ti, np.concatenate(([0], np.cumsum(counts)))[ti]))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "names.txt").write_text("\n".join(names), encoding="utf-8")
+    np.save(out / "offsets.npy", offsets)
+    files = {}
+    try:
+        for name, dtype in _ARRAYS:
+            fh = files[name] = open(out / f"{name}.npy", "wb")
+            np.lib.format.write_array_header_1_0(
+                fh, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                     "fortran_order": False, "shape": (int(offsets[-1]),)})
+        for k in range(len(bounds) - 1):
+            g0, g1 = bounds[k], bounds[k + 1]
+            if g1 - g0 == 1:  # one term: its postings run after run, no buffer of them all
+                for r, (_, pi) in enumerate(cuts):
+                    for name, dtype in _ARRAYS:
+                        runs.read(r, name, dtype, int(pi[k]), int(pi[k + 1])).tofile(files[name])
+                continue
+            size = int(offsets[g1] - offsets[g0])
+            bufs = {name: np.empty(size, dtype=dtype) for name, dtype in _ARRAYS}
+            fill = offsets[g0:g1] - offsets[g0]  # next free slot of each term in the range
+            for r, (ti, pi) in enumerate(cuts):
+                t0, t1, p0, p1 = int(ti[k]), int(ti[k + 1]), int(pi[k]), int(pi[k + 1])
+                if p1 == p0:
+                    continue
+                local = rank[runs.read(r, "terms", np.int32, t0, t1)] - g0
+                counts = runs.read(r, "counts", np.int64, t0, t1)
+                first = np.cumsum(counts) - counts
+                dest = np.repeat(fill[local] - first, counts) + np.arange(p1 - p0)
+                fill[local] += counts
+                for name, dtype in _ARRAYS:
+                    bufs[name][dest] = runs.read(r, name, dtype, p0, p1)
+            for name, _ in _ARRAYS:
+                bufs[name].tofile(files[name])
+            del bufs
+    finally:
+        for fh in files.values():
+            fh.close()
+    return _load_segment(out, names)
+
+
+# --------------------------------------------------------------------------- update
+
+def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | None = None,
+           *, stamp: str | None = None, persist: bool = True) -> tuple[KeywordIndex, list[str], str]:
+    """The index brought up to date with ``messages``: ``(index, segment names, what was
+    done)``. Only messages above the indexed ``max_id`` are read when nothing else changed;
+    a deletion or an edit (or too many segments) rebuilds it. Loaded from and (with ``persist``)
+    saved under ``root`` if given; a saved index that must be rebuilt is not loaded first."""
+    stamp = stamp or fts_stamp(conn)
+    if current is None and root is not None:
+        meta = _read_meta(root)
+        if meta is not None and (meta["stamp"] == stamp or _extends(conn, meta)):
+            current = load(root)
+    if current is not None and current[0].stamp == stamp:
+        return current[0], current[1], "current"
+    write = root is not None and persist
+    if current is not None and _extends(conn, {"count": current[0].count,
+                                               "max_id": current[0].max_id,
+                                               "segments": current[1]}):
+        idx, names = current
+        seg, ids, lens, name = _build(
+            conn, "SELECT id, subject, text FROM messages WHERE id > ? ORDER BY id",
+            (idx.max_id,), root if write else None, stamp, keep_empty=False)
+        if len(ids):  # new messages only; no new message under a new stamp is an edit
+            max_id = int(ids[-1])
+            lengths = np.zeros(max_id + 1, dtype=np.float32)
+            lengths[: len(idx.lengths)] = idx.lengths
+            lengths[ids] = lens
+            new = KeywordIndex(idx.segments + [seg], lengths, idx.count + len(ids), max_id, stamp)
+            names = names + [name]
+            if write:
+                _persist(lambda: save(new, root, names))  # type: ignore[arg-type]
+            return new, names, f"added {len(ids)}"
+    current = None
+    seg, ids, lens, name = _build(conn, "SELECT id, subject, text FROM messages ORDER BY id", (),
+                                  root if write else None, stamp, keep_empty=True)
+    max_id = int(ids[-1]) if len(ids) else 0
+    lengths = np.zeros(max_id + 1, dtype=np.float32)
+    lengths[ids] = lens
+    new = KeywordIndex([seg], lengths, len(ids), max_id, stamp)
+    if write:
+        _persist(lambda: save(new, root, [name]))  # type: ignore[arg-type]
+    return new, [name], "rebuilt"
+
+
+def _extends(conn, meta: dict) -> bool:
+    """True when the index described by ``meta`` can be extended by new messages (none of its
+    messages deleted, room for one more segment)."""
+    top, n = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM messages WHERE id <= ?",
+                          (int(meta["max_id"]),)).fetchone()
+    return n == int(meta["count"]) and top == int(meta["max_id"]) and \
+        len(meta["segments"]) < MAX_SEGMENTS
+
+
+def _build(conn, sql: str, args: tuple, root: Path | None, stamp: str, *,
+           keep_empty: bool) -> tuple[Segment, np.ndarray, np.ndarray, str]:
+    """The segment of the rows ``sql`` selects, and its name; with ``root``, saved there under
+    that name (a large one is merged straight into place, a small one written from memory;
+    an empty one only with ``keep_empty``). When ``root`` cannot be written, the segment is
+    built in a temporary folder and lives in this process only."""
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {SCAN_CACHE_KB}")  # one pass: a big cache only grows
+    try:
+        return _build_named(conn, sql, args, root, stamp, keep_empty)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _build_named(conn, sql: str, args: tuple, root: Path | None, stamp: str,
+                 keep_empty: bool) -> tuple[Segment, np.ndarray, np.ndarray, str]:
+    out = None
+    if root is not None:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            out = _tmp_name(root / "seg")
+            seg, ids, lens = build_segment(conn.execute(sql, args), out)
+        except OSError as e:
+            log.warning("cannot write the keyword index under %s (%s); it lives in this "
+                        "process only", root, e)
+            if out is not None:
+                _remove(out)
+                _remove(out.with_name(out.name + ".runs.tmp"))
+            root = out = None
+    if root is None:
+        seg, ids, lens = build_segment(conn.execute(sql, args))
+    name = f"seg-{int(ids[0]) if len(ids) else 0}-{int(ids[-1]) if len(ids) else 0}-" \
+        f"{stamp.split(':')[1][:8]}"
+    if out is not None and out.exists():  # merged in place: move it under its name
+        try:
+            os.rename(out, root / name)  # type: ignore[operator]
+        except OSError:  # another process wrote the same segment meanwhile: keep that one
+            _remove(out)
+    elif root is not None and (len(ids) or keep_empty):
+        _persist(lambda: _save_segment(root / name, seg))  # type: ignore[operator]
+    return seg, ids, lens, name
