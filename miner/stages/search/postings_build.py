@@ -254,16 +254,18 @@ def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | No
     a deletion or an edit (or too many segments) rebuilds it. Loaded from and (with ``persist``)
     saved under ``root`` if given; a saved index that must be rebuilt is not loaded first."""
     stamp = stamp or fts_stamp(conn)
+    extends = None
     if current is None and root is not None:
         meta = _read_meta(root)
-        if meta is not None and (meta["stamp"] == stamp or _extends(conn, meta)):
+        if meta is not None and (meta["stamp"] == stamp or (extends := _extends(conn, meta))):
             current = load(root)
     if current is not None and current[0].stamp == stamp:
         return current[0], current[1], "current"
     write = root is not None and persist
-    if current is not None and _extends(conn, {"count": current[0].count,
-                                               "max_id": current[0].max_id,
-                                               "segments": current[1]}):
+    if current is not None and extends is None:
+        extends = _extends(conn, {"count": current[0].count, "max_id": current[0].max_id,
+                                  "segments": current[1]})
+    if current is not None and extends:
         idx, names = current
         seg, ids, lens, name = _build(
             conn, "SELECT id, subject, text FROM messages WHERE id > ? ORDER BY id",
