@@ -24,19 +24,21 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 from miner.config import Config
+from miner.ingest.post_write import Row as _Row
+from miner.ingest.post_write import apply_links, thread_id_for
+from miner.ingest.post_write import in_chunks as _in_chunks
 from miner.types import Sender, ThreadInput
+
+__all__ = ["rebuild_people", "rebuild_threads", "thread_id_for"]
 
 log = logging.getLogger(__name__)
 
 BATCH = 20_000  # new messages threaded per step: memory is bounded by a batch and its neighbours
-_CHUNK = 500  # ids per "IN (...)" query
-
-
-def thread_id_for(root_key: str) -> str:
-    return "t" + hashlib.sha1(root_key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+# when at least this share of the stored messages is new (a first ingest), thread everything
+# in one pass over independent components (miner/ingest/post_oneshot.py) instead
+ONE_SHOT_SHARE = 0.5
 
 
 def _h(s: str) -> int:
@@ -49,17 +51,8 @@ def _subject_hash(lst: str | None, key: str) -> int:
     return _h(("\x01" if lst is None else lst) + "\x00" + key)
 
 
-class _Row(NamedTuple):
-    id: int
-    item: ThreadInput
-    ts: float  # effective time, as thread_messages orders by
-    thread_id: str | None
-    parent_key: str | None
-    ids: frozenset[int]  # hashes of every Message-ID it reads
-    subj: int | None  # hash of (list, subject key); None when the key is empty
-
-
-_COLS = "id, key, message_id, in_reply_to, refs, subject, date, list, thread_id, parent_key"
+_COLS = ("id, key, message_id, in_reply_to, refs, subject, date, list, thread_id, parent_key, "
+         "person_id, quoted_text != '', quotes_key")
 
 
 def _parse_date(s: str | None) -> tuple[datetime | None, float | None]:
@@ -98,18 +91,12 @@ class _Dates:
         return datetime.fromtimestamp(0, tz=UTC), 0.0
 
 
-def _in_chunks(conn: sqlite3.Connection, sql: str, values: Iterable) -> Iterable[tuple]:
-    vals = list(values)
-    for i in range(0, len(vals), _CHUNK):
-        part = vals[i:i + _CHUNK]
-        yield from conn.execute(sql.format(",".join("?" * len(part))), part)
-
-
 def _load(conn: sqlite3.Connection, ids: Iterable[int], dates: _Dates) -> list[_Row]:
     from miner.threads import message_ids, subject_key
 
     out = []
-    for (mid, key, msgid, irt, refs, subject, date, lst, tid, parent) in _in_chunks(
+    for (mid, key, msgid, irt, refs, subject, date, lst, tid, parent, person, quoted,
+         qkey) in _in_chunks(
             conn, f"SELECT {_COLS} FROM messages WHERE id IN ({{}})", sorted(ids)):
         d, ts = dates.of(mid, date)
         item = ThreadInput(key=key, message_id=msgid if not msgid.startswith("sha1:") else None,
@@ -117,7 +104,8 @@ def _load(conn: sqlite3.Connection, ids: Iterable[int], dates: _Dates) -> list[_
                            subject=subject or "", date=d, list=lst)
         sk = subject_key(subject)
         out.append(_Row(mid, item, ts, tid, parent, frozenset(_h(x) for x in message_ids(item)),
-                        _subject_hash(lst, sk) if sk else None))
+                        _subject_hash(lst, sk) if sk else None, date, person, bool(quoted),
+                        qkey))
     return out
 
 
@@ -150,8 +138,7 @@ def _close(conn, rows: list[_Row], closed: dict[int, _Row], seen_tids: set[str],
 
 def _thread_step(conn: sqlite3.Connection, batch: list[int], days: int) -> tuple[int, int]:
     """Thread one batch of new messages (inside the caller's transaction)."""
-    from miner.ingest.quotes import link_quotes_in
-    from miner.threads import normalize_subject, thread_messages
+    from miner.threads import thread_messages
 
     window = float(days) * 86400.0
     dates = _Dates(conn)
@@ -179,45 +166,8 @@ def _thread_step(conn: sqlite3.Connection, batch: list[int], days: int) -> tuple
             break
         _close(conn, _load(conn, missing, dates), closed, seen_tids, window, dates)
 
-    tid_of: dict[str, str] = {}
-    changed, touched = [], set()
-    for ln in links:
-        tid = tid_of.get(ln.root_key)
-        if tid is None:
-            tid = tid_of[ln.root_key] = thread_id_for(ln.root_key)
-        r = by_key[ln.key]
-        if r.thread_id != tid or r.parent_key != ln.parent_key:
-            changed.append((ln.parent_key, tid, r.id))
-            touched.add(tid)
-            if r.thread_id:
-                touched.add(r.thread_id)
-    conn.executemany("UPDATE messages SET parent_key=?, thread_id=? WHERE id=?", changed)
-    old_tids = {r.thread_id for r in rows if r.thread_id}
-    list(_in_chunks(conn, "DELETE FROM threads WHERE thread_id IN ({})", old_tids | set(tid_of.values())))
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _tids(tid TEXT PRIMARY KEY, root TEXT)")
-    conn.execute("DELETE FROM _tids")
-    conn.executemany("INSERT INTO _tids VALUES (?,?)", ((t, k) for k, t in tid_of.items()))
-    out = []
-    for tid, root, start, end, n, participants in conn.execute(
-            "SELECT t.tid, t.root, min(m.date), max(m.date), count(*), count(DISTINCT m.person_id) "
-            "FROM _tids t JOIN messages m ON m.thread_id = t.tid GROUP BY t.tid"):
-        top = by_key[root].item
-        out.append((tid, root, top.list, normalize_subject(top.subject) or top.subject, start, end,
-                    n, participants))
-    conn.executemany("INSERT INTO threads(thread_id, root_key, list, subject, start, \"end\", "
-                     "messages, participants) VALUES (?,?,?,?,?,?,?,?)", out)
-    conn.execute("DELETE FROM _tids")
-    # the subject lookups of the trees just built replace those the set had
-    list(_in_chunks(conn, "DELETE FROM thread_idx_look WHERE msg IN ({})", closed.keys()))
-    conn.executemany("INSERT OR REPLACE INTO thread_idx_look(msg, h, ts) VALUES (?,?,?)",
-                     ((by_key[top].id, by_key[top].subj, by_key[first].ts)
-                      for top, first in lookups))
-    # quotes: a message's candidates are its parent and its thread, so re-examine the
-    # threads whose members or links changed
-    redo = [m for (m,) in _in_chunks(
-        conn, "SELECT id FROM messages WHERE thread_id IN ({}) AND quoted_text != ''", touched)]
-    link_quotes_in(conn, redo)
-    return len(closed), len(changed)
+    n_changed = apply_links(conn, rows, links, lookups)
+    return len(closed), n_changed
 
 
 def _index_current(conn: sqlite3.Connection) -> None:
@@ -241,7 +191,13 @@ def rebuild_threads(conn: sqlite3.Connection, config: Config, *, batch: int = 0)
     days = int(config["subject_window_days"])
     size = batch or BATCH
     _index_current(conn)
-    while True:
+    new = conn.execute("SELECT count(*) FROM messages WHERE thread_id IS NULL").fetchone()[0]
+    if new and new >= ONE_SHOT_SHARE * conn.execute("SELECT count(*) FROM messages").fetchone()[0]:
+        from miner.ingest.post_oneshot import thread_all
+
+        log.debug("threading all messages at once (%d new)", new)
+        thread_all(conn, days, size)
+    while True:  # the new messages, or after thread_all any that arrived meanwhile
         ids = [r[0] for r in conn.execute(
             "SELECT id FROM messages WHERE thread_id IS NULL ORDER BY id LIMIT ?", (size,))]
         if not ids:
@@ -328,7 +284,7 @@ def _person_row(members: list) -> tuple:
         if r[1]:
             names[r[1]] += r[4]
         emails[r[2]] += r[4]
-    name = display_name([n for n, c in names.most_common() for _ in range(c)]) if names \
+    name = display_name(dict(names.most_common())) if names \
         else (emails.most_common(1)[0][0] if emails else "")
     email = emails.most_common(1)[0][0] if emails else ""
     return min(r[0] for r in members), name, email, sum(r[4] for r in members)

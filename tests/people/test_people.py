@@ -101,6 +101,20 @@ def test_display_name_prefers_accents_and_capitals_within_the_main_spelling():
     assert display_name([]) == ""
 
 
+_SPELLINGS = ["Ann Lee", "ann lee", "Lee, Ann", "Dr. Ann Lée", "ANN LEE", "Bob Ray", "bob ray",
+              "Bob Ray (NP)", "Ray Bob", "", "  ", "Ann"]
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(st.sampled_from(_SPELLINGS), st.integers(1, 6)), max_size=8,
+                unique_by=lambda t: t[0]))
+def test_display_name_of_counts_equals_display_name_of_the_spellings(pairs):
+    """The post phase passes {spelling: count} (each spelling cleaned once); the answer is
+    that of every spelling listed as often as it was seen, in the same order."""
+    expanded = [n for n, c in pairs for _ in range(c)]
+    assert display_name(dict(pairs)) == display_name(expanded)
+
+
 def test_resolve_same_address_and_obfuscations():
     senders = [
         S("a", "James Pustejovsky", "jepusto at gmail.com"),

@@ -58,6 +58,15 @@ def _state(ws) -> dict:
             "quotes": quotes}
 
 
+def _lookup_tables(db) -> tuple:
+    """The incremental lookup tables (migration 010), by message key."""
+    return (set(db.execute("SELECT i.h, m.key FROM thread_idx_ids i JOIN messages m ON m.id=i.msg")),
+            set(db.execute("SELECT i.h, i.ts, m.key FROM thread_idx_subj i JOIN messages m "
+                           "ON m.id=i.msg")),
+            set(db.execute("SELECT i.h, i.ts, m.key FROM thread_idx_look i JOIN messages m "
+                           "ON m.id=i.msg")))
+
+
 def _split_mbox(path: Path, parts: int, out: Path) -> list[str]:
     """Cut an mbox into ``parts`` files at "From " separators (in order)."""
     data = path.read_bytes()
@@ -75,27 +84,47 @@ def _split_mbox(path: Path, parts: int, out: Path) -> list[str]:
 
 
 def _check(tmp_path: Path, mbox: Path, parts: int, monkeypatch) -> dict:
+    """One ingest (the one-shot path), one ingest threaded incrementally in batches of 7,
+    one ingest one-shot in batches of 7 components' worth, and the archive ingested part by
+    part (one-shot for the first parts, incremental once most messages are threaded; and
+    one-shot every time, re-threading what is threaded already) all give the same corpus."""
     one = Workspace.open(tmp_path / "one", create=True)
     one.ingest([str(mbox)])
     want = _state(one)
     assert want["threads"] == _reference(one.db)
     monkeypatch.setattr(post, "BATCH", 7)  # many post-phase batches over one ingest
+    monkeypatch.setattr(post, "ONE_SHOT_SHARE", 2.0)  # never: the incremental path only
     small = Workspace.open(tmp_path / "small", create=True)
     small.ingest([str(mbox)])
     assert _state(small) == want
-    inc = Workspace.open(tmp_path / "inc", create=True)
+    monkeypatch.setattr(post, "ONE_SHOT_SHARE", 0.5)
+    small1 = Workspace.open(tmp_path / "small1", create=True)
+    small1.ingest([str(mbox)])
+    assert _state(small1) == want
+    # what later incremental runs read is the same whichever path wrote it
+    assert _lookup_tables(small1.db) == _lookup_tables(small.db) == _lookup_tables(one.db)
     (tmp_path / "parts").mkdir()
-    for f in _split_mbox(mbox, parts, tmp_path / "parts"):
-        inc.ingest([f])
-    got = _state(inc)
-    assert got["threads"] == _reference(inc.db)
+    files = _split_mbox(mbox, parts, tmp_path / "parts")
+    workspaces = [one, small, small1]
+    states = []
+    for name, share in (("inc", 0.5), ("inc1", 0.0)):  # 0.0: the one-shot path every time
+        monkeypatch.setattr(post, "ONE_SHOT_SHARE", share)
+        inc = Workspace.open(tmp_path / name, create=True)
+        for f in files:
+            inc.ingest([f])
+            assert _state(inc)["threads"] == _reference(inc.db)
+        workspaces.append(inc)
+        states.append(_state(inc))
+    got = states[0]
+    assert states[1] == got
     # the quote links of each workspace are those a full re-link gives (across workspaces they
     # may differ: footer learning cleans a message differently when it sees fewer messages)
-    for ws, st in ((one, want), (inc, got)):
+    for ws, st in ((one, want), (workspaces[3], got)):
         link_quotes(ws.db, only_new=False)
         assert dict(ws.db.execute("SELECT key, quotes_key FROM messages")) == st.pop("quotes")
+    states[1].pop("quotes")
     assert got == want
-    for ws in (one, small, inc):
+    for ws in workspaces:
         ws.close()
     return want
 

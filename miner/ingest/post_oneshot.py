@@ -1,0 +1,180 @@
+"""Thread the whole corpus at once (the post phase's path when most messages are new, as on
+a first ingest), in bounded memory and without the incremental path's closure queries.
+
+Two messages can only change each other's links through a Message-ID both read or through
+subject joining (the same list and subject key), so the corpus splits into independent
+components over those two relations, and threading each component alone gives the links one
+:func:`miner.threads.thread_messages` call over every message (in id order) gives, provided
+every undated message gets the date that call would give it (the nearest earlier dated message
+in id order, else the first dated one): what the incremental path gives too.
+
+1. One pass in id order writes the lookup rows of migration 010 (they are needed later by the
+   incremental path anyway) and notes, per message, the message whose date it takes.
+2. Both lookup tables are ordered by hash: one scan of each unions the messages that share a
+   hash (union-find over an integer array).
+3. Components, in the order of their smallest id, are packed into batches of about
+   :data:`miner.ingest.post.BATCH` messages; each batch is threaded and written in its own
+   transaction (a killed run leaves whole components threaded; the rest is done next run).
+
+Memory: a few integer arrays over the message ids (about 40 bytes per message) plus one batch.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from array import array
+from datetime import UTC, datetime
+
+from miner.ingest.post_write import Row, apply_links, in_chunks
+from miner.types import ThreadInput
+
+log = logging.getLogger(__name__)
+
+_READ = 20_000  # messages read per query in the first pass
+
+
+def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
+    """Thread every stored message (threaded or not), writing only what changes."""
+    top = conn.execute("SELECT max(id) FROM messages").fetchone()[0]
+    if top is None:
+        return
+    donor = _index_pass(conn, top)
+    uf = _components(conn, top)
+    for ids in _batches(conn, uf, batch):
+        with conn:
+            _thread_batch(conn, ids, donor, days)
+
+
+def _index_pass(conn: sqlite3.Connection, top: int) -> array:
+    """Write the lookup rows of every message; return, per id, the id whose date it takes
+    (-1: no message is dated, the epoch)."""
+    from miner.ingest.post import _h, _parse_date, _subject_hash
+    from miner.threads import message_ids, subject_key
+
+    donor = array("q", [-1]) * (top + 1)
+    last, last_ts = -1, 0.0
+    early: list[tuple[int, int]] = []  # (subject hash, id) of undated messages before any dated
+    lo = 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, message_id, in_reply_to, refs, subject, date, list FROM messages "
+            "WHERE id > ? ORDER BY id LIMIT ?", (lo, _READ)).fetchall()
+        if not rows:
+            break
+        lo = rows[-1][0]
+        ids_rows: list[tuple[int, int]] = []
+        subj_rows: list[tuple[int, float, int]] = []
+        for mid, msgid, irt, refs, subject, date, lst in rows:
+            _, ts = _parse_date(date)
+            if ts is not None:
+                if last < 0:  # the undated messages before the first dated one take its date
+                    subj_rows.extend((h, ts, m) for h, m in early)
+                    for _, m in early:
+                        donor[m] = mid
+                    early = []
+                last, last_ts = mid, ts
+            donor[mid] = last
+            item = ThreadInput(key="", message_id=msgid if not msgid.startswith("sha1:") else None,
+                               in_reply_to=irt, references=tuple((refs or "").split()),
+                               subject="", date=None, list=lst)
+            ids_rows.extend((_h(x), mid) for x in message_ids(item))
+            sk = subject_key(subject)
+            if sk:
+                if last < 0:
+                    early.append((_subject_hash(lst, sk), mid))
+                else:
+                    subj_rows.append((_subject_hash(lst, sk), last_ts, mid))
+        with conn:  # in hash order: B-tree inserts at neighbouring places
+            ids_rows.sort()
+            conn.executemany("INSERT OR IGNORE INTO thread_idx_ids(h, msg) VALUES (?,?)", ids_rows)
+            subj_rows.sort()
+            conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,?,?)",
+                             subj_rows)
+    if early:  # no message is dated: all take the epoch
+        with conn:
+            conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,0.0,?)",
+                             early)
+    return donor
+
+
+def _components(conn: sqlite3.Connection, top: int) -> array:
+    """Union-find over message ids: messages sharing a Message-ID hash or a subject hash."""
+    uf = array("q", range(top + 1))
+
+    def find(x: int) -> int:
+        while uf[x] != x:
+            uf[x] = uf[uf[x]]
+            x = uf[x]
+        return x
+
+    for sql in ("SELECT h, msg FROM thread_idx_ids", "SELECT h, msg FROM thread_idx_subj"):
+        prev, first = None, -1
+        for h, m in conn.execute(sql):  # primary-key order: grouped by hash
+            if m > top:
+                continue
+            if h != prev:
+                prev, first = h, find(m)
+                continue
+            b = find(m)
+            if b != first:  # the smaller id is the root: a component's root is its first id
+                if b < first:
+                    uf[first] = b
+                    first = b
+                else:
+                    uf[b] = first
+    for x in range(top + 1):
+        uf[x] = find(x)
+    return uf
+
+
+def _batches(conn: sqlite3.Connection, uf: array, size: int):
+    """Lists of message ids, whole components in the order of their first message."""
+    import numpy as np
+
+    ids = np.fromiter((i for (i,) in conn.execute("SELECT id FROM messages ORDER BY id")),
+                      dtype=np.int64)
+    roots = np.frombuffer(uf, dtype=np.int64)[ids]
+    order = np.argsort(roots, kind="stable")  # by component, then by id
+    ids, roots = ids[order], roots[order]
+    del order
+    starts = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1]])
+    lo = 0
+    for s in starts[1:].tolist() + [len(ids)]:
+        if s - lo >= size or s == len(ids):
+            part = np.sort(ids[lo:s])
+            # components end before the cut only where a new one starts
+            yield part.tolist()
+            lo = s
+
+
+def _thread_batch(conn: sqlite3.Connection, ids: list[int], donor: array, days: int) -> None:
+    from miner.ingest.post import _COLS, _parse_date, _subject_hash
+    from miner.threads import subject_key, thread_messages
+
+    raw = list(in_chunks(conn, f"SELECT {_COLS} FROM messages WHERE id IN ({{}})", ids))
+    raw.sort(key=lambda r: r[0])
+    date_of = {r[0]: r[6] for r in raw}
+    borrowed = {donor[r[0]] for r in raw if donor[r[0]] != r[0] and donor[r[0]] >= 0} \
+        - date_of.keys()
+    date_of.update((i, d) for i, d in in_chunks(
+        conn, "SELECT id, date FROM messages WHERE id IN ({})", borrowed))
+    epoch = datetime.fromtimestamp(0, tz=UTC)
+    rows = []
+    for (mid, key, msgid, irt, refs, subject, date, lst, tid, parent, person, quoted,
+         qkey) in raw:
+        src = donor[mid]
+        d, ts = _parse_date(date_of[src]) if src >= 0 else (epoch, 0.0)
+        if d is None or ts is None:  # the donor's date parsed in the first pass
+            raise RuntimeError(f"message {src}: its date no longer parses; run ingest again")
+        item = ThreadInput(key=key, message_id=msgid if not msgid.startswith("sha1:") else None,
+                           in_reply_to=irt, references=tuple((refs or "").split()),
+                           subject=subject or "", date=d, list=lst)
+        sk = subject_key(subject)
+        rows.append(Row(mid, item, ts, tid, parent, frozenset(),
+                        _subject_hash(lst, sk) if sk else None, date, person, bool(quoted),
+                        qkey))
+    del raw
+    lookups: list[tuple[str, str]] = []
+    links = thread_messages([r.item for r in rows], subject_window_days=days, lookups=lookups)
+    n = apply_links(conn, rows, links, lookups)
+    log.debug("one-shot threading: %d messages, %d links changed", len(rows), n)
