@@ -18,7 +18,6 @@ millions); only the messages and people whose alias changed person are rewritten
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from collections import Counter, defaultdict
@@ -28,6 +27,9 @@ from datetime import UTC, datetime
 from miner.config import Config
 from miner.ingest.post_write import Row as _Row
 from miner.ingest.post_write import apply_links, thread_id_for
+from miner.ingest.post_write import h as _h
+from miner.ingest.post_write import parse_date as _parse_date
+from miner.ingest.post_write import subject_hash as _subject_hash
 from miner.ingest.post_write import in_chunks as _in_chunks
 from miner.types import Sender, ThreadInput
 
@@ -41,31 +43,8 @@ BATCH = 20_000  # new messages threaded per step: memory is bounded by a batch a
 ONE_SHOT_SHARE = 0.5
 
 
-def _h(s: str) -> int:
-    """A signed 64-bit hash (fits an SQLite INTEGER); collisions only widen a closure."""
-    d = hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(d, "big", signed=True)
-
-
-def _subject_hash(lst: str | None, key: str) -> int:
-    return _h(("\x01" if lst is None else lst) + "\x00" + key)
-
-
 _COLS = ("id, key, message_id, in_reply_to, refs, subject, date, list, thread_id, parent_key, "
          "person_id, quoted_text != '', quotes_key")
-
-
-def _parse_date(s: str | None) -> tuple[datetime | None, float | None]:
-    from miner.threads import _timestamp
-
-    if not s:
-        return None, None
-    try:
-        d = datetime.fromisoformat(s)
-    except ValueError:
-        return None, None
-    t = _timestamp(d)
-    return (d, t) if t is not None else (None, None)
 
 
 class _Dates:

@@ -16,6 +16,9 @@ in id order, else the first dated one): what the incremental path gives too.
    :data:`miner.ingest.post.BATCH` messages; each batch is threaded and written in its own
    transaction (a killed run leaves whole components threaded; the rest is done next run).
 
+A corpus of at most one batch is read once and threaded in one transaction (steps 1 to 3 in
+one).
+
 Memory: a few integer arrays over the message ids (about 40 bytes per message) plus one batch.
 """
 from __future__ import annotations
@@ -25,7 +28,7 @@ import sqlite3
 from array import array
 from datetime import UTC, datetime
 
-from miner.ingest.post_write import Row, apply_links, in_chunks
+from miner.ingest.post_write import Row, apply_links, h, in_chunks, parse_date, subject_hash
 from miner.types import ThreadInput
 
 log = logging.getLogger(__name__)
@@ -35,8 +38,12 @@ _READ = 20_000  # messages read per query in the first pass
 
 def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
     """Thread every stored message (threaded or not), writing only what changes."""
-    top = conn.execute("SELECT max(id) FROM messages").fetchone()[0]
-    if top is None:
+    n, top = conn.execute("SELECT count(*), max(id) FROM messages").fetchone()
+    if not n:
+        return
+    if n <= batch:  # one batch: read once, index and thread together
+        with conn:
+            _thread_batch(conn, None, None, days)
         return
     donor = _index_pass(conn, top)
     uf = _components(conn, top)
@@ -45,55 +52,70 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
             _thread_batch(conn, ids, donor, days)
 
 
+_READ_COLS = "id, message_id, in_reply_to, refs, subject, date, list"
+
+
+def _index_rows(rows, donor: array | None, state: list, ids_rows: list, subj_rows: list,
+                early: list) -> None:
+    """The lookup rows of ``rows`` (``_READ_COLS``, in id order) and their date donors.
+    ``state`` is [last dated id, its timestamp], carried from one call to the next."""
+    from miner.threads import message_ids, subject_key
+
+    last, last_ts = state
+    for mid, msgid, irt, refs, subject, date, lst in rows:
+        _, ts = parse_date(date)
+        if ts is not None:
+            if last < 0:  # the undated messages before the first dated one take its date
+                subj_rows.extend((sh, ts, m) for sh, m in early)
+                if donor is not None:
+                    for _, m in early:
+                        donor[m] = mid
+                early.clear()
+            last, last_ts = mid, ts
+        if donor is not None:
+            donor[mid] = last
+        item = ThreadInput(key="", message_id=msgid if not msgid.startswith("sha1:") else None,
+                           in_reply_to=irt, references=tuple((refs or "").split()),
+                           subject="", date=None, list=lst)
+        ids_rows.extend((h(x), mid) for x in message_ids(item))
+        sk = subject_key(subject)
+        if sk:
+            if last < 0:
+                early.append((subject_hash(lst, sk), mid))
+            else:
+                subj_rows.append((subject_hash(lst, sk), last_ts, mid))
+    state[:] = [last, last_ts]
+
+
+def _write_index(conn: sqlite3.Connection, ids_rows: list, subj_rows: list) -> None:
+    ids_rows.sort()  # in hash order: B-tree inserts at neighbouring places
+    conn.executemany("INSERT OR IGNORE INTO thread_idx_ids(h, msg) VALUES (?,?)", ids_rows)
+    subj_rows.sort()
+    conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,?,?)",
+                     subj_rows)
+
+
 def _index_pass(conn: sqlite3.Connection, top: int) -> array:
     """Write the lookup rows of every message; return, per id, the id whose date it takes
     (-1: no message is dated, the epoch)."""
-    from miner.ingest.post import _h, _parse_date, _subject_hash
-    from miner.threads import message_ids, subject_key
-
     donor = array("q", [-1]) * (top + 1)
-    last, last_ts = -1, 0.0
+    state: list = [-1, 0.0]
     early: list[tuple[int, int]] = []  # (subject hash, id) of undated messages before any dated
     lo = 0
     while True:
-        rows = conn.execute(
-            "SELECT id, message_id, in_reply_to, refs, subject, date, list FROM messages "
-            "WHERE id > ? ORDER BY id LIMIT ?", (lo, _READ)).fetchall()
+        rows = conn.execute(f"SELECT {_READ_COLS} FROM messages WHERE id > ? ORDER BY id LIMIT ?",
+                            (lo, _READ)).fetchall()
         if not rows:
             break
         lo = rows[-1][0]
         ids_rows: list[tuple[int, int]] = []
         subj_rows: list[tuple[int, float, int]] = []
-        for mid, msgid, irt, refs, subject, date, lst in rows:
-            _, ts = _parse_date(date)
-            if ts is not None:
-                if last < 0:  # the undated messages before the first dated one take its date
-                    subj_rows.extend((h, ts, m) for h, m in early)
-                    for _, m in early:
-                        donor[m] = mid
-                    early = []
-                last, last_ts = mid, ts
-            donor[mid] = last
-            item = ThreadInput(key="", message_id=msgid if not msgid.startswith("sha1:") else None,
-                               in_reply_to=irt, references=tuple((refs or "").split()),
-                               subject="", date=None, list=lst)
-            ids_rows.extend((_h(x), mid) for x in message_ids(item))
-            sk = subject_key(subject)
-            if sk:
-                if last < 0:
-                    early.append((_subject_hash(lst, sk), mid))
-                else:
-                    subj_rows.append((_subject_hash(lst, sk), last_ts, mid))
-        with conn:  # in hash order: B-tree inserts at neighbouring places
-            ids_rows.sort()
-            conn.executemany("INSERT OR IGNORE INTO thread_idx_ids(h, msg) VALUES (?,?)", ids_rows)
-            subj_rows.sort()
-            conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,?,?)",
-                             subj_rows)
+        _index_rows(rows, donor, state, ids_rows, subj_rows, early)
+        with conn:
+            _write_index(conn, ids_rows, subj_rows)
     if early:  # no message is dated: all take the epoch
         with conn:
-            conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,0.0,?)",
-                             early)
+            _write_index(conn, [], [(sh, 0.0, m) for sh, m in early])
     return donor
 
 
@@ -109,11 +131,11 @@ def _components(conn: sqlite3.Connection, top: int) -> array:
 
     for sql in ("SELECT h, msg FROM thread_idx_ids", "SELECT h, msg FROM thread_idx_subj"):
         prev, first = None, -1
-        for h, m in conn.execute(sql):  # primary-key order: grouped by hash
+        for hv, m in conn.execute(sql):  # primary-key order: grouped by hash
             if m > top:
                 continue
-            if h != prev:
-                prev, first = h, find(m)
+            if hv != prev:
+                prev, first = hv, find(m)
                 continue
             b = find(m)
             if b != first:  # the smaller id is the root: a component's root is its first id
@@ -139,39 +161,63 @@ def _batches(conn: sqlite3.Connection, uf: array, size: int):
     del order
     starts = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1]])
     lo = 0
-    for s in starts[1:].tolist() + [len(ids)]:
+    for s in starts[1:].tolist() + [len(ids)]:  # cut only where a component starts
         if s - lo >= size or s == len(ids):
-            part = np.sort(ids[lo:s])
-            # components end before the cut only where a new one starts
-            yield part.tolist()
+            yield np.sort(ids[lo:s]).tolist()
             lo = s
 
 
-def _thread_batch(conn: sqlite3.Connection, ids: list[int], donor: array, days: int) -> None:
-    from miner.ingest.post import _COLS, _parse_date, _subject_hash
-    from miner.threads import subject_key, thread_messages
+def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array | None,
+                  days: int) -> None:
+    """Thread ``ids`` (whole components; None: every message, indexing them too)."""
+    from miner.ingest.post import _COLS
+    from miner.threads import thread_messages
 
-    raw = list(in_chunks(conn, f"SELECT {_COLS} FROM messages WHERE id IN ({{}})", ids))
-    raw.sort(key=lambda r: r[0])
-    date_of = {r[0]: r[6] for r in raw}
-    borrowed = {donor[r[0]] for r in raw if donor[r[0]] != r[0] and donor[r[0]] >= 0} \
-        - date_of.keys()
-    date_of.update((i, d) for i, d in in_chunks(
-        conn, "SELECT id, date FROM messages WHERE id IN ({})", borrowed))
+    if ids is None:
+        raw = conn.execute(f"SELECT {_COLS} FROM messages ORDER BY id").fetchall()
+        ids_rows: list = []
+        subj_rows: list = []
+        early: list = []
+        state: list = [-1, 0.0]
+        # _READ_COLS out of _COLS: id, message_id, in_reply_to, refs, subject, date, list
+        _index_rows(((r[0], r[2], r[3], r[4], r[5], r[6], r[7]) for r in raw), None, state,
+                    ids_rows, subj_rows, early)
+        _write_index(conn, ids_rows, subj_rows + [(sh, 0.0, m) for sh, m in early])
+        del ids_rows, subj_rows
+    else:
+        raw = list(in_chunks(conn, f"SELECT {_COLS} FROM messages WHERE id IN ({{}})", ids))
+        raw.sort(key=lambda r: r[0])
     epoch = datetime.fromtimestamp(0, tz=UTC)
     rows = []
+    first_dated: tuple | None = None
+    if ids is None:  # an undated message takes the date of the nearest earlier dated one
+        first_dated = next((d for d in (parse_date(r[6]) for r in raw) if d[0] is not None),
+                           (epoch, 0.0))
+        last = first_dated
+    else:
+        assert donor is not None
+        date_of = {r[0]: r[6] for r in raw}
+        borrowed = {donor[r[0]] for r in raw if donor[r[0]] != r[0] and donor[r[0]] >= 0} \
+            - date_of.keys()
+        date_of.update((i, d) for i, d in in_chunks(
+            conn, "SELECT id, date FROM messages WHERE id IN ({})", borrowed))
     for (mid, key, msgid, irt, refs, subject, date, lst, tid, parent, person, quoted,
          qkey) in raw:
-        src = donor[mid]
-        d, ts = _parse_date(date_of[src]) if src >= 0 else (epoch, 0.0)
-        if d is None or ts is None:  # the donor's date parsed in the first pass
-            raise RuntimeError(f"message {src}: its date no longer parses; run ingest again")
+        if ids is None:
+            d, ts = parse_date(date)
+            if d is None or ts is None:
+                d, ts = last
+            else:
+                last = (d, ts)
+        else:
+            src = donor[mid]
+            d, ts = parse_date(date_of[src]) if src >= 0 else (epoch, 0.0)
+            if d is None or ts is None:  # the donor's date parsed in the first pass
+                raise RuntimeError(f"message {src}: its date no longer parses; run ingest again")
         item = ThreadInput(key=key, message_id=msgid if not msgid.startswith("sha1:") else None,
                            in_reply_to=irt, references=tuple((refs or "").split()),
                            subject=subject or "", date=d, list=lst)
-        sk = subject_key(subject)
-        rows.append(Row(mid, item, ts, tid, parent, frozenset(),
-                        _subject_hash(lst, sk) if sk else None, date, person, bool(quoted),
+        rows.append(Row(mid, item, ts, tid, parent, frozenset(), None, date, person, bool(quoted),
                         qkey))
     del raw
     lookups: list[tuple[str, str]] = []

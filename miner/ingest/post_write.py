@@ -13,6 +13,7 @@ import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 from miner.types import ThreadInput, ThreadLink
@@ -30,11 +31,35 @@ class Row(NamedTuple):
     thread_id: str | None
     parent_key: str | None
     ids: frozenset[int]  # hashes of every Message-ID it reads (incremental path only)
-    subj: int | None  # hash of (list, subject key); None when the key is empty
+    subj: int | None  # hash of (list, subject key); None when the key is empty (or not needed)
     date: str | None  # the stored date, as thread rows and quote candidates compare it
     person: int | None
     quoted: bool  # has quoted text
     quotes_key: str | None
+
+
+def h(s: str) -> int:
+    """A signed 64-bit hash (fits an SQLite INTEGER); collisions only widen a closure."""
+    d = hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(d, "big", signed=True)
+
+
+def subject_hash(lst: str | None, key: str) -> int:
+    return h(("\x01" if lst is None else lst) + "\x00" + key)
+
+
+def parse_date(s: str | None) -> tuple[datetime | None, float | None]:
+    """The stored date and its timestamp; (None, None) when it is missing or unusable."""
+    from miner.threads import _timestamp
+
+    if not s:
+        return None, None
+    try:
+        d = datetime.fromisoformat(s)
+    except ValueError:
+        return None, None
+    t = _timestamp(d)
+    return (d, t) if t is not None else (None, None)
 
 
 def thread_id_for(root_key: str) -> str:
@@ -51,7 +76,7 @@ def in_chunks(conn: sqlite3.Connection, sql: str, values: Iterable) -> Iterable[
 def apply_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[ThreadLink],
                 lookups: list[tuple[str, str]]) -> int:
     """Store the links of ``rows`` (a closed set, threaded at once); returns how many changed."""
-    from miner.threads import normalize_subject
+    from miner.threads import normalize_subject, subject_key
 
     by_key = {r.item.key: r for r in rows}
     tid_of: dict[str, str] = {}
@@ -100,8 +125,10 @@ def apply_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[Threa
         list(in_chunks(conn, "DELETE FROM thread_idx_look WHERE msg IN ({})",
                        [r.id for r in rows]))
     conn.executemany("INSERT OR REPLACE INTO thread_idx_look(msg, h, ts) VALUES (?,?,?)",
-                     sorted((by_key[top].id, by_key[top].subj, by_key[first].ts)
-                            for top, first in lookups))
+                     sorted((by_key[top].id,
+                             subject_hash(by_key[top].item.list,
+                                          subject_key(by_key[top].item.subject)),
+                             by_key[first].ts) for top, first in lookups))
     return len(changed)
 
 

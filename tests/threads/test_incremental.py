@@ -84,10 +84,11 @@ def _split_mbox(path: Path, parts: int, out: Path) -> list[str]:
 
 
 def _check(tmp_path: Path, mbox: Path, parts: int, monkeypatch) -> dict:
-    """One ingest (the one-shot path), one ingest threaded incrementally in batches of 7,
-    one ingest one-shot in batches of 7 components' worth, and the archive ingested part by
-    part (one-shot for the first parts, incremental once most messages are threaded; and
-    one-shot every time, re-threading what is threaded already) all give the same corpus."""
+    """One ingest (the one-shot path, one batch), one ingest threaded incrementally in batches
+    of 7, one ingest one-shot in batches of 7 components' worth, and the archive ingested part
+    by part (one-shot for the first parts, incremental once most messages are threaded; and
+    one-shot in one batch every time, re-threading what is threaded already) all give the
+    same corpus."""
     one = Workspace.open(tmp_path / "one", create=True)
     one.ingest([str(mbox)])
     want = _state(one)
@@ -107,8 +108,10 @@ def _check(tmp_path: Path, mbox: Path, parts: int, monkeypatch) -> dict:
     files = _split_mbox(mbox, parts, tmp_path / "parts")
     workspaces = [one, small, small1]
     states = []
-    for name, share in (("inc", 0.5), ("inc1", 0.0)):  # 0.0: the one-shot path every time
+    # share 0.0: the one-shot path every time, in one batch
+    for name, share, size in (("inc", 0.5, 7), ("inc1", 0.0, 20_000)):
         monkeypatch.setattr(post, "ONE_SHOT_SHARE", share)
+        monkeypatch.setattr(post, "BATCH", size)
         inc = Workspace.open(tmp_path / name, create=True)
         for f in files:
             inc.ingest([f])
@@ -189,3 +192,43 @@ def test_real_list_incremental_equals_one_shot(tmp_path, monkeypatch, corpora):
     whole = tmp_path / "all.mbox"
     whole.write_bytes(b"".join(p.read_bytes() for p in raw))
     _check(tmp_path, whole, 12, monkeypatch)
+
+
+_KILL_CHILD = r"""
+import os, signal, sys
+from miner import Workspace
+from miner.ingest import post, post_oneshot
+post.BATCH = 7  # the one-shot path in many batches (transactions)
+calls = [0]
+apply = post_oneshot.apply_links
+def apply_then_die(*a, **k):
+    n = apply(*a, **k)
+    calls[0] += 1
+    if calls[0] == int(sys.argv[3]):  # inside a batch's transaction, after some committed
+        os.kill(os.getpid(), signal.SIGKILL)
+    return n
+post_oneshot.apply_links = apply_then_die
+Workspace.open(sys.argv[1], create=True).ingest([sys.argv[2]])
+"""
+
+
+@pytest.mark.parametrize("die_at", [1, 4])
+def test_sigkill_inside_the_one_shot_path_then_rerun_gives_the_same_corpus(tmp_path, die_at):
+    """Killed in the middle of the one-shot path (some batches committed, one half-written),
+    the next ingest threads the rest (incrementally or one-shot) and gives the same corpus."""
+    ref = Workspace.open(tmp_path / "ref", create=True)
+    ref.ingest([str(DEMO)])
+    want = _state(ref)
+    ws = tmp_path / "ws"
+    p = subprocess.run([sys.executable, "-c", _KILL_CHILD, str(ws), str(DEMO), str(die_at)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == -9, p.stderr[-2000:]
+    again = Workspace.open(ws)
+    left = again.db.execute("SELECT count(*) FROM messages WHERE thread_id IS NULL").fetchone()[0]
+    n = len(want["threads"])
+    assert 0 < left <= n and (die_at == 1 or left < n)  # batches before the kill committed
+    again.ingest([str(DEMO)])
+    assert _state(again) == want
+    assert _lookup_tables(again.db) == _lookup_tables(ref.db)
+    for w in (ref, again):
+        w.close()
