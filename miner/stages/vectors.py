@@ -45,6 +45,28 @@ def from_blobs(blobs: Sequence[bytes], dim: int) -> np.ndarray:
 
 
 
+def unit_means(vecs: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The L2-normalised sums of the row groups of ``vecs`` that begin at ``starts`` (ascending,
+    the first 0): one message vector per group of chunk vectors (zero sums stay zero).
+
+    Sums row by row in chunk order, one numpy pass per chunk rank (a message rarely has more
+    than a few chunks): ~30x faster than ``np.add.reduceat(vecs, starts, axis=0)`` on pages of
+    mostly one-chunk messages (0.5 vs 16.6 ms for 2,048 messages), which dominated
+    :meth:`Appender.add`. The stage's appended rows and a rebuild both use it, so they agree
+    bit for bit."""
+    starts = np.asarray(starts, dtype=np.int64)
+    if not len(starts):
+        return np.zeros((0, vecs.shape[1]), np.float32)
+    counts = np.diff(np.r_[starts, len(vecs)])
+    sums = vecs[starts].astype(np.float32)  # a copy
+    for k in range(1, int(counts.max())):
+        more = counts > k
+        sums[more] += vecs[starts[more] + k]
+    norm = np.linalg.norm(sums, axis=1, keepdims=True)
+    norm[norm == 0] = 1.0
+    return sums / norm
+
+
 # (database path, model) -> (stamp, ids, X) of the matrices this process has mapped
 _MATRICES: dict[tuple[str, str], tuple[int, np.ndarray, np.ndarray]] = {}
 MATRIX_FORMAT = 2  # 1 was the float16 file; bump when the file layout changes
@@ -95,10 +117,7 @@ def _write_matrix(conn: sqlite3.Connection, model: str, dim: int, out: BinaryIO)
         else:
             carry_id = None
         if len(starts):
-            sums = np.add.reduceat(vecs, starts, axis=0)
-            norm = np.linalg.norm(sums, axis=1, keepdims=True)
-            norm[norm == 0] = 1.0
-            out.write(np.ascontiguousarray(sums / norm, dtype="<f4").tobytes())
+            out.write(np.ascontiguousarray(unit_means(vecs, starts), dtype="<f4").tobytes())
             id_parts.append(ids[starts])
             n += len(starts)
         if not rows:
@@ -208,10 +227,7 @@ class Appender:
             self.abandon()
             return
         starts = np.r_[0, np.cumsum(counts)[:-1]]
-        sums = np.add.reduceat(vecs, starts, axis=0)
-        norm = np.linalg.norm(sums, axis=1, keepdims=True)
-        norm[norm == 0] = 1.0
-        self.fh.write(np.ascontiguousarray(sums / norm, dtype="<f4").tobytes())
+        self.fh.write(np.ascontiguousarray(unit_means(vecs, starts), dtype="<f4").tobytes())
         self.ids.append(np.asarray(ids, np.int64))
         self.last = ids[-1]
 

@@ -247,10 +247,57 @@ def test_unknown_model_name_lists_the_choices():
         load_embedder("bert")
 
 
+# ASCII, Latin-1 (bytes.translate) and beyond (the encode error handler), spaces of every kind
+_MIXED = st.one_of(st.characters(max_codepoint=0x2FF),
+                   st.sampled_from("\u00a0\u2002\u3000\u2014\u201c\u201d\u2019\u2026\u20ac"
+                                   "\u03bb\u4e2d\u00bd\u00b2\u0660\u2167\ud800_\n\t "),
+                   st.characters(min_codepoint=0x100, max_codepoint=0x10FFFF))
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60))
+@given(st.text(alphabet=_MIXED, max_size=60))
 def test_token_count_equals_the_regex_count(text):
-    # the ASCII fast path and the regex must agree on every text (control characters included)
+    # the class-string count and the regex must agree on every text (control characters,
+    # lone surrogates, non-Latin-1 spaces and digits included), and on any span of it
     assert C._count(text) == len(C._TOKENS.findall(text))
-    assert C._count(text.encode("ascii", "ignore").decode()) == len(
-        C._TOKENS.findall(text.encode("ascii", "ignore").decode()))
+    ascii_only = text.encode("ascii", "ignore").decode()
+    assert C._count(ascii_only) == len(C._TOKENS.findall(ascii_only))
+    cls = C._classes(text)
+    assert len(cls) == len(text)
+    for a in range(0, len(text), 7):
+        for b in (a + 3, a + 11, len(text)):
+            assert C._span_count(cls, a, b) == len(C._TOKENS.findall(text[a:b])), (a, b)
+
+
+_WORDS = st.sampled_from(["word", "Über", "x", "é", "data.", "end!", "42", "--", "“q”", "a_b",
+                          "λόγος", "中文", "(note)", "etc.", "?"])
+_SEPS = st.sampled_from([" ", " ", " ", "\n", "\n\n", "\n \n", "  ", "\t", ". ", "\u00a0"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_WORDS, _SEPS), max_size=120), st.sampled_from(["", "Re: [l] Topic"]),
+       st.sampled_from([20, 40, 64, 128]))
+def test_one_chunk_shortcut_gives_what_the_paragraph_path_gives(parts, subject, max_tokens):
+    # chunk_message counts the whole text once and returns one chunk when it fits; the
+    # paragraph-by-paragraph path (the reference) must reach the same chunks on every text
+    text = "".join(w + s for w, s in parts)
+    subj = C.clean_subject(subject)
+    budget = max(16, int(max_tokens * 0.8))
+    first = budget - C.approx_tokens(subj) if subj else budget
+    want = (C._chunk_paragraphs(subj, text, C._classes(text), budget, first) if text.strip()
+            else [(0, 0, subj)] if subj else [])
+    assert E.chunk_message(subject, text, max_tokens) == want
+
+
+def test_unit_means_sum_each_group_in_order_and_normalise():
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(9, 4)).astype(np.float32)
+    vecs[5:7] = 0.0  # a message whose chunks are all zero rows stays a zero row
+    starts = np.array([0, 1, 4, 5, 7])
+    got = V.unit_means(vecs, starts)
+    sums = np.add.reduceat(vecs, starts, axis=0)
+    norm = np.linalg.norm(sums, axis=1, keepdims=True)
+    assert got.dtype == np.float32 and got.shape == (5, 4)
+    assert np.allclose(got, sums / np.where(norm == 0, 1, norm), atol=1e-6)
+    assert not got[3].any() and np.allclose(np.linalg.norm(got[[0, 1, 2, 4]], axis=1), 1.0)
+    assert V.unit_means(vecs, np.array([], np.int64)).shape == (0, 4)
