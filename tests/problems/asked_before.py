@@ -5,17 +5,40 @@ the whole archive in pipermail's global numbering (0-based, months in order, eac
 file order). Checked on 2026-11-29 only mechanically: with that numbering every link target
 falls inside its own month's range of numbers (the test asserts it); a per-month numbering
 cannot be right (numbers reach the thousands while a month holds at most ~200 messages). No
-target was opened by hand yet."""
+target was opened by hand yet.
+
+Also the one cached r-sig-meta-analysis workspace (static model, fast mode) that the slow
+quality tests of problems and topics share: :func:`rsig_workspace`."""
 from __future__ import annotations
 
 import calendar
 import hashlib
+import os
 import re
 from pathlib import Path
 
 LINK = re.compile(r"pipermail/r-sig-meta-analysis/(\d{4})-([A-Za-z]+)/(\d{6})\.html")
 _FROM = re.compile(rb"^From \S+.*\d{4}\s*$")
 _MONTHS = {m: i for i, m in enumerate(calendar.month_name) if m}
+CACHE = Path(os.environ.get("MINER_TEST_CACHE", "/tmp/miner-tests"))
+OVERRIDES = {"mode": "fast", "embedding_model": "static"}
+
+
+def rsig_workspace(corpora: Path):
+    """The r-sig-meta-analysis workspace cached in ``$MINER_TEST_CACHE/rsig-static`` (default
+    /tmp/miner-tests): ingested on first use (a ``.ready`` file marks a finished ingest), its
+    static embeddings brought up to date (nothing to do once cached). The caller closes it."""
+    from miner.pipeline import run_stages
+    from miner.workspace import Workspace
+
+    path = CACHE / "rsig-static"
+    ready = path / ".ready"
+    ws = Workspace.open(path, create=True, overrides=OVERRIDES)
+    if not ready.exists():
+        ws.ingest([str(corpora / "r-sig-meta-analysis" / "raw")], list_name="r-sig-meta-analysis")
+        ready.write_text("ok\n")
+    run_stages(ws, ["embeddings"])
+    return ws
 
 
 def month_files(raw: Path) -> list[Path]:

@@ -10,30 +10,15 @@ Run: pytest -m slow -s tests/problems/test_asked_before.py (static model; the wo
 cached in $MINER_TEST_CACHE, default /tmp/miner-tests)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from . import asked_before
 
-CACHE = Path(os.environ.get("MINER_TEST_CACHE", "/tmp/miner-tests"))
-OVERRIDES = {"mode": "fast", "embedding_model": "static"}
-
 
 @pytest.fixture(scope="module")
 def rsig(corpora):
-    from miner.pipeline import run_stages
-    from miner.workspace import Workspace
-
-    path = CACHE / "rsig-static"
-    ready = path / ".ready"
-    ws = Workspace.open(path, create=True, overrides=OVERRIDES)
-    if not ready.exists():
-        ws.ingest([str(corpora / "r-sig-meta-analysis" / "raw")], list_name="r-sig-meta-analysis")
-        ready.write_text("ok\n")
-    run_stages(ws, ["embeddings"])  # incremental: nothing to do once cached
+    ws = asked_before.rsig_workspace(corpora)
     yield ws
     ws.close()
 

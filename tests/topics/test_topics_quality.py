@@ -3,30 +3,18 @@ embeddings, number of topics, outlier share, topic diversity and NPMI coherence 
 15 largest topics and their labels; two runs give the same ids and labels.
 
 Run: pytest -m slow -s tests/topics/test_topics_quality.py (the workspace is cached in
-$MINER_TEST_CACHE, default /tmp/miner-tests, shared with tests/problems/test_asked_before.py)."""
+$MINER_TEST_CACHE, default /tmp/miner-tests, by tests/problems/asked_before.py, which
+tests/problems/test_asked_before.py uses too)."""
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 
-CACHE = Path(os.environ.get("MINER_TEST_CACHE", "/tmp/miner-tests"))
-OVERRIDES = {"mode": "fast", "embedding_model": "static"}
+from tests.problems.asked_before import rsig_workspace
 
 
 @pytest.fixture(scope="module")
 def rsig(corpora):
-    from miner.pipeline import run_stages
-    from miner.workspace import Workspace
-
-    path = CACHE / "rsig-static"
-    ready = path / ".ready"
-    ws = Workspace.open(path, create=True, overrides=OVERRIDES)
-    if not ready.exists():
-        ws.ingest([str(corpora / "r-sig-meta-analysis" / "raw")], list_name="r-sig-meta-analysis")
-        ready.write_text("ok\n")
-    run_stages(ws, ["embeddings"])  # incremental: nothing to do once cached
+    ws = rsig_workspace(corpora)
     yield ws
     ws.close()
 
