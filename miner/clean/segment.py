@@ -115,9 +115,13 @@ def _reply_header_end(doc: _Doc, i: int) -> int | None:
     return None
 
 
+_HEADER_LAST = ":：-"  # last characters of a line _wrote_end or the header tests accept
+_WROTE_TAILS = ("wrote", "writes", "schrieb", "skrev")
+
+
 def _wrote_end(s: str) -> bool:
     """Cheap test first (most lines do not end like a header), then the verb regex."""
-    if not s or not (s[-1] in ":：-" or s.endswith(("wrote", "writes", "schrieb", "skrev"))):
+    if not s or not (s[-1] in _HEADER_LAST or s.endswith(_WROTE_TAILS)):
         return False
     return bool(P.WROTE_END.search(s[-120:]))
 
@@ -207,11 +211,20 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
             j = doc.next_nonblank(i + 1, i + 4)
             if j is not None and _header_block(doc, j):
                 return i, "quote", i
-        if _header_block(doc, i):
+        head = doc.lines[i][:40]
+        if (":" in head or "：" in head) and _header_block(doc, i):
             start = i
             if _field_kind(doc.lines[i]) == "to":
                 start = _lotus_prefix(doc, i)
             return start, "quote", start
+        # _reply_header_end finds nothing unless the line ends like a header, starts with a
+        # digit or with a header starter's first letter: skip the call for plain prose
+        # (same results; most lines of a body are prose)
+        if not (s[-1] in _HEADER_LAST or c0 in _HEADER_FIRST or c0.isdigit()
+                or s.endswith(_WROTE_TAILS)):
+            seen_new = True
+            i += 1
+            continue
         doc.header_start = -1
         end = _reply_header_end(doc, i)
         if end is not None:
@@ -264,7 +277,9 @@ def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
             continue
         if c0 not in "_>*YT-[" and "_" not in s[:4]:
             continue
-        if P.UNDERSCORE_SEP.match(s.lstrip(">").strip()) or P.FOOTER_START.match(s):
+        # substring and first-letter checks before each regex (quoted lines get here)
+        if (("__________" in s and P.UNDERSCORE_SEP.match(s.lstrip(">").strip()))
+                or (c0 in "YyTt-[" and P.FOOTER_START.match(s))):
             window = " ".join(stripped[i : i + 5])
             if P.FOOTER_START.match(s) or P.MAILMAN_FOOTER_HINT.search(window):
                 end = _block_end(doc, i, 8)

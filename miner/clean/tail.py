@@ -21,9 +21,34 @@ _DISCLAIMER_HINTS = ("confiden", "intended", "privileg", "virus", "recipient", "
                      "riservat", "poufn", "конфиденц", "disclaimer", "error", "irrtüm", "sekretess",
                      "empfänger", "adresat", "důvěrn", "bizalmas", "luottamuk", "адресат", "unauthori")
 
+# The ASCII words of patterns.DISCLAIMER_STRONG, lower case: in ASCII text (where lower()
+# and re.IGNORECASE agree) a paragraph without any of them cannot be a disclaimer.
+_STRONG_ASCII = ("intended", "privileged", "in error", "notify", "delete", "dissemination",
+                 "distribution", "disclosure", "unauthori", "virus", "destinat", "riservat",
+                 "geadresseerde", "adresat")
+
+
 def _has_hint(low: str, hints: tuple[str, ...]) -> bool:
     # C substring searches: measured 2.4x faster than one regex alternation of the hints
-    return any(h in low for h in hints)
+    # (a plain loop: any() over a generator costs a frame switch per hint)
+    for h in hints:
+        if h in low:
+            return True
+    return False
+
+
+# First letters (lower case) of every MOBILE_SIG alternative that starts with an ASCII
+# letter. A line starting with another ASCII character cannot match (unless it opens with a
+# bracket the pattern skips, or holds the "\S*我的" form): most lines are rejected without
+# the regex, with the same results.
+_MOBILE_FIRST = frozenset("sgevdiwlof")
+
+
+def _mobile_sig(s: str) -> bool:
+    c = s[0]
+    if c.isascii() and c.lower() not in _MOBILE_FIRST and c not in "(<[" and "我的" not in s:
+        return False
+    return P.MOBILE_SIG.match(s) is not None
 
 
 def _runs(doc, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -103,6 +128,8 @@ def _disclaimers(doc, a: int, b: int) -> int:
         low = text.lower()
         if not _has_hint(low, _DISCLAIMER_HINTS):
             continue
+        if low.isascii() and not _has_hint(low, _STRONG_ASCII):
+            continue  # no hit can hold a strong word: skip the slow alternation (same result)
         hits = {m.group(0).lower() for m in P.DISCLAIMER_WORDS.finditer(text)}
         if len(hits) >= 2 and any(P.DISCLAIMER_STRONG.search(h) for h in hits):
             for i in range(para[0], para[-1] + 1):
@@ -145,7 +172,7 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
                 break
     for i in range(a, b):
         s = doc.stripped[i]
-        if (s and len(s) < 110 and P.MOBILE_SIG.match(s)
+        if (s and len(s) < 110 and _mobile_sig(s)
                 and len(_nonblank(doc, i, b)) <= _MAX_MOBILE_TAIL):
             _mark(doc, i, b, "signature")
             b = i

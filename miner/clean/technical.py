@@ -94,7 +94,9 @@ def mark_code_and_logs(lines: list[str], kinds: list, lo: int, hi: int) -> None:
                     code += bool(PY_PROMPT.match(t))
                 elif t.startswith((">", "+")):
                     prompts += 1
-                    code += bool(R_CODE.match(t))
+                    # R_CODE needs one of these characters: most quoted prose has none
+                    code += bool(("=" in t or "(" in t or "<-" in t or "}" in t or "#" in t)
+                                 and R_CODE.match(t))
                 j += 1
             if prompts and code * 2 >= prompts and code >= 1 and not any(lines[k].startswith(">>") and not lines[k].startswith(">>>") for k in range(i, j)):
                 _set(kinds, i, j, "code")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from miner.errors import WorkspaceError
 
+PAGE_SIZE = 8192
 _MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -30,6 +31,7 @@ SCHEMA_VERSION = max((n for n, _, _ in _migrations()), default=0)
 
 def connect(path: Path, *, readonly: bool = False, timeout: float = 30.0) -> sqlite3.Connection:
     """Open (and migrate, unless ``readonly``) the database at ``path``."""
+    fresh = not readonly and (not Path(path).exists() or Path(path).stat().st_size == 0)
     try:
         if readonly:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout,
@@ -44,6 +46,11 @@ def connect(path: Path, *, readonly: bool = False, timeout: float = 30.0) -> sql
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     try:
+        if fresh:
+            # 8 KiB pages for a new database (before WAL fixes the size): a message row with
+            # its body and texts mostly fits one page; storing gen_mbox 20k took 17 % less
+            # CPU than with 4 KiB pages (fewer overflow pages and WAL frames per commit)
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")

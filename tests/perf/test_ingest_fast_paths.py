@@ -128,3 +128,74 @@ def test_rerun_over_a_grown_archive_adds_only_the_new_messages(tmp_path):
          "FROM messages ORDER BY key")
     assert [tuple(r) for r in ws.db.execute(q)] == [tuple(r) for r in fresh.db.execute(q)]
     assert _fts_rows(ws.db) == _msg_rows(ws.db)
+
+
+# ---------------------------------------------------------------- segmentation prefilters
+# Cheap checks skip a regex when it cannot match; each must never skip a line the regex
+# accepts (the ingest digest, tests/perf/ingest_digest.py, checks whole corpora).
+
+_MOBILE_LINES = [
+    "Sent from my iPhone", "Get Outlook for Android", "Envoyé de mon iPad", "Von meinem Handy "
+    "gesendet", "Gesendet mit BlackBerry", "Diese Nachricht wurde von meinem Telefon gesendet",
+    "Enviado desde mi móvil", "Inviato dal mio telefono", "Verzonden met mijn telefoon",
+    "Verstuurd vanaf mijn iPhone", "Skickat från min iPhone", "Sendt fra min telefon",
+    "Wysłane z telefonu", "Отправлено с iPhone", "Lähetetty iPhonesta", "Odesláno z mobilu",
+    "Elküldve iPhone-ról", "iPhone'umdan gönderildi", "从我的 iPhone 发送", "發自我的 iPhone",
+    "来自我的 iPhone", "寄自我的 iPhone", "…我的iPhone", "iPhoneから送信", "Sent with Spark",
+    "sent by phone", "Someone from mobile", "From my phone today", "(Sent from my phone)",
+    "<Sent from my iPhone>", "[Sent via Android]",
+]
+
+
+def test_mobile_signature_prefilter_matches_the_regex():
+    import string
+
+    from miner.clean import patterns as P
+    from miner.clean.tail import _mobile_sig
+
+    lines = list(_MOBILE_LINES)
+    for line in _MOBILE_LINES:  # every first character in place of the real one
+        lines += [c + line[1:] for c in string.printable.strip() + "ſKİıОоÉé从我"]
+    accepted = 0
+    for line in lines:
+        want = P.MOBILE_SIG.match(line) is not None
+        assert _mobile_sig(line) == want, line
+        accepted += want
+    assert accepted >= len(_MOBILE_LINES)  # the real examples do match
+
+
+def test_strong_disclaimer_words_prefilter_lists_every_ascii_word():
+    from miner.clean import patterns as P
+    from miner.clean.tail import _STRONG_ASCII
+
+    words = P.DISCLAIMER_STRONG.pattern.replace("\n", "").split("|")
+    assert {w for w in words if w.isascii()} == set(_STRONG_ASCII)
+    assert all(w.isalpha() or " " in w for w in words)  # plain words: substring test is exact
+
+
+def test_r_code_prefilter_keeps_every_r_code_line():
+    from miner.clean.technical import R_CODE
+
+    lines = ["> x <- 1", "> y = 2", "+ z <<- 3", "> library(metafor)", "> summary (fit)",
+             "> rma(yi, vi)", "> }", "> # comment", "+ }", "> plot(x)", "> print(res)  "]
+    for line in lines:
+        assert R_CODE.match(line), line
+        assert "=" in line or "(" in line or "<-" in line or "}" in line or "#" in line
+
+
+def test_new_workspace_uses_8k_pages_and_old_ones_keep_theirs(tmp_path):
+    import sqlite3
+
+    from miner.store.db import PAGE_SIZE, connect
+
+    new = connect(tmp_path / "new.sqlite")
+    assert new.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 8192
+    new.close()
+    old = sqlite3.connect(tmp_path / "old.sqlite")
+    old.execute("PRAGMA page_size = 4096")
+    old.execute("CREATE TABLE t(x)")
+    old.commit()
+    old.close()
+    again = connect(tmp_path / "old.sqlite")  # migrated in place, pages unchanged
+    assert again.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert again.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
