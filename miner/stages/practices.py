@@ -107,20 +107,36 @@ def statement_span(sents: list[tuple[int, int, str]], i: int) -> tuple[int, int]
     return a, b
 
 
-def mentions(text: str, detector) -> list[tuple[str, float, int, int]]:
-    """``(kind, score, start, end)`` of each mention in one message's new text."""
+def _candidates(text: str) -> tuple[list[tuple[int, int, str]], list[int]]:
+    """A message's sentences and the indexes of those worth classifying."""
     sents = split_sentences(text)
     idx = [i for i, (_, _, s) in enumerate(sents)
            if usable(s) and not s.lstrip().startswith(">") and not _SKIP.search(flat(s))]
-    if not idx:
-        return []
-    pred = detector.predict_scored([sents[i][2] for i in idx])
-    out = []
-    for i, (kind, score) in zip(idx, pred):
-        if kind in KINDS:
-            a, b = statement_span(sents, i)
-            out.append((kind, score, a, b))
+    return sents, idx
+
+
+def mentions_many(texts: list[str], detector) -> list[list[tuple[str, float, int, int]]]:
+    """``(kind, score, start, end)`` of each mention in each text, with one detector call for
+    all of them (the classifier embeds the sentences in one batch: one call per message made
+    quality mode pay the model's per-call overhead on every message)."""
+    cands = [_candidates(t) for t in texts]
+    flat_sents = [sents[i][2] for sents, idx in cands for i in idx]
+    pred = iter(detector.predict_scored(flat_sents) if flat_sents else [])
+    out: list[list[tuple[str, float, int, int]]] = []
+    for sents, idx in cands:
+        found = []
+        for i in idx:
+            kind, score = next(pred)
+            if kind in KINDS:
+                a, b = statement_span(sents, i)
+                found.append((kind, score, a, b))
+        out.append(found)
     return out
+
+
+def mentions(text: str, detector) -> list[tuple[str, float, int, int]]:
+    """``(kind, score, start, end)`` of each mention in one message's new text."""
+    return mentions_many([text], detector)[0]
 
 
 # --------------------------------------------------------------------------- the stage
@@ -165,8 +181,9 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, detector=None
     for start in range(0, len(todo), _BATCH):
         batch = todo[start:start + _BATCH]
         cards = []
-        for key, mid, text, pid, author, date, tid in batch:
-            for kind, score, a, b in mentions(text or "", det):
+        found = mentions_many([r[2] or "" for r in batch], det)
+        for (key, mid, text, pid, author, date, tid), ms in zip(batch, found):
+            for kind, score, a, b in ms:
                 cards.append((kind, text[a:b], key, mid, pid, author, date, tid, score))
         ents = ner([flat(c[1]) for c in cards]) if cards else []
         rows = []

@@ -106,6 +106,27 @@ def test_questions_quotes_and_signatures_are_not_cards():
         ("recommendation", "I would suggest you try a smaller model first.")]
 
 
+def test_mentions_of_many_messages_take_one_detector_call():
+    """The stage classifies a batch of messages in one call (quality mode embeds the sentences
+    together); the mentions are those found message by message."""
+    texts = ["We learned that training local staff first worked best. Thanks!",
+             "Any idea?", "",
+             "I would suggest you try a smaller model first. A good practice is to pilot it."]
+
+    class Counting(practices.RuleDetector):
+        calls = 0
+
+        def predict_scored(self, texts):
+            Counting.calls += 1
+            return super().predict_scored(texts)
+
+    det = Counting()
+    one_by_one = [practices.mentions(t, practices.RuleDetector()) for t in texts]
+    together = practices.mentions_many(texts, det)
+    assert together == one_by_one and Counting.calls == 1
+    assert sum(map(len, together)) >= 2 and together[1] == together[2] == []
+
+
 def test_ner_filters_software_words_and_unknown_places():
     from miner.nlp.spacy_ner import _org_ok, _place_ok
 
