@@ -164,3 +164,10 @@ def test_saving_removes_the_work_files_of_dead_builds_only(tmp_path):
     lengths[ids] = lens
     P.save(P.KeywordIndex([seg], lengths, 10, int(ids[-1]), "10:abc"), root, [])
     assert not dead.exists() and alive.exists()
+
+
+def test_terms_are_found_by_bisection_at_both_ends_and_between():
+    seg = B.build_segment([(1, "b d", "f"), (2, "", "d f h")])[0]
+    assert seg.names == ["b", "d", "f", "h"]
+    assert [seg.postings(w)[0].tolist() for w in seg.names] == [[1], [1, 2], [1, 2], [2]]
+    assert all(seg.postings(w) is None for w in ("a", "c", "e", "g", "i", ""))

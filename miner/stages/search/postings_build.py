@@ -8,23 +8,21 @@ runs cover ascending ids, so a term's postings taken run after run stay in id or
 appends it to the segment's files. The files are the ones a one-pass build writes, byte for
 byte (``tests/search/test_postings_build.py``).
 
-Memory, beyond the process: the vocabulary (a dict of every distinct term; ~130 MB per million
-terms, and the finished index holds as much for its term look-ups), one run (~40 MB at 1M
-postings), one merge pass (~30 MB at 2M postings) and 12 bytes per message. Holding every
-posting instead (the previous build) cost ~50 bytes per posting: 4 GB at 1M messages.
-
-Why not FTS5's own index (``fts5vocab`` instance rows): reading 67M postings back through SQL
-costs more than tokenizing again, and its term order is byte order, not ours.
+Memory, beyond the process: one run (its own vocabulary and arrays, ~50 MB at 1M postings),
+one merge pass (~30 MB at 2M postings), 8 to 20 bytes per message, and at the end the sorted term
+list the finished index keeps (~70 MB per million distinct terms). Holding every posting
+instead (the previous build) cost ~50 bytes per posting: 4 GB at 1M messages.
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import shutil
 import tempfile
 from array import array
 from collections import Counter, defaultdict
-from itertools import islice, repeat
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -56,24 +54,27 @@ _ARRAYS = (("docs", np.int32), ("tf_subject", np.uint16), ("tf_text", np.uint16)
 
 
 class _Runs:
-    """Tokenized messages, spilled as sorted runs under ``folder`` (created when needed)."""
+    """Tokenized messages, spilled as sorted runs under ``folder`` (created when needed).
+
+    Each run has its own vocabulary (term -> id in the run), so the build never holds every
+    distinct term: the merge reads the runs' sorted term lists side by side."""
 
     def __init__(self, folder: Path | None, run_postings: int) -> None:
         self.folder, self.run_postings = folder, max(1, int(run_postings))
-        self.vocab: defaultdict[str, int] = defaultdict()
-        self.vocab.default_factory = self.vocab.__len__  # a new term gets the next id
-        self.words: list[str] = []  # id -> term, filled at each sort
         self.runs = 0
-        self.ids, self.lens = array("i"), array("i")  # every message (12 bytes each)
+        self.ids, self.lens = array("i"), array("i")  # every message (8 bytes each)
         self._reset()
 
     def _reset(self) -> None:
+        self.vocab: defaultdict[str, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__  # a new term gets the next id
         self.tids, self.tfs, self.tft = array("i"), array("I"), array("I")
         self.nterms, self.first = array("i"), len(self.ids)
 
     def add_rows(self, rows) -> None:
         """Tokenize ``(id, subject, text)`` rows (ascending ids), spilling full runs."""
-        get, tids, zeros = self.vocab.__getitem__, self.tids, repeat(0)
+        zeros = repeat(0)
+        get, tids = self.vocab.__getitem__, self.tids
         for mid, subject, text in rows:
             s, t = tokenize(subject), tokenize(text)
             ct = Counter(t)
@@ -94,33 +95,24 @@ class _Runs:
                 self.spill()
                 get, tids = self.vocab.__getitem__, self.tids
 
-    def sorted_run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The current run as ``(term ids in term order, postings per term, docs, tf_subject,
+    def sorted_run(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The current run as ``(its terms sorted, postings per term, docs, tf_subject,
         tf_text)``, postings ordered by term then id."""
-        self.words.extend(islice(self.vocab, len(self.words), None))
-        tid = np.frombuffer(self.tids, dtype=np.int32)
-        n = len(tid)
-        order = np.argsort(tid, kind="stable")  # ids stay ascending within a term
-        st = tid[order]
-        starts = np.flatnonzero(np.concatenate(([True], st[1:] != st[:-1]))) if n else \
-            np.zeros(0, dtype=np.int64)
-        uniq = st[starts]
-        counts = np.diff(np.append(starts, n))
-        del st
-        words = self.words
-        names = [words[t] for t in uniq.tolist()]
-        perm = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
-        lens, src = counts[perm], starts[perm]
-        dst = np.cumsum(lens) - lens
-        final = order[np.repeat(src - dst, lens) + np.arange(n)]
-        del order
+        names = list(self.vocab)  # by id
+        perm = sorted(range(len(names)), key=names.__getitem__)
+        place = np.empty(len(names), dtype=np.int32)  # id -> place in term order
+        place[perm] = np.arange(len(names), dtype=np.int32)
+        key = place[np.frombuffer(self.tids, dtype=np.int32)]
+        counts = np.bincount(key, minlength=len(names)).astype(np.int64)
+        order = np.argsort(key, kind="stable")  # ids stay ascending within a term
+        del key
         ids = np.frombuffer(self.ids, dtype=np.int32)[self.first:]
-        docs = np.repeat(ids, np.frombuffer(self.nterms, dtype=np.int32))[final]
+        docs = np.repeat(ids, np.frombuffer(self.nterms, dtype=np.int32))[order]
 
         def cap(a: array) -> np.ndarray:
-            return np.minimum(np.frombuffer(a, dtype=np.uint32)[final], _CAP).astype(np.uint16)
+            return np.minimum(np.frombuffer(a, dtype=np.uint32)[order], _CAP).astype(np.uint16)
 
-        return uniq[perm], lens.astype(np.int64), docs, cap(self.tfs), cap(self.tft)
+        return [names[i] for i in perm], counts, docs, cap(self.tfs), cap(self.tft)
 
     def spill(self) -> None:
         if not len(self.tids):
@@ -128,12 +120,22 @@ class _Runs:
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="miner-keyword-runs-"))
         self.folder.mkdir(parents=True, exist_ok=True)
-        for part, a in zip(("terms", "counts", "docs", "tf_subject", "tf_text"), self.sorted_run()):
+        names, *arrays = self.sorted_run()
+        self._reset()
+        with open(self.folder / f"{self.runs}.names", "w", encoding="utf-8") as fh:
+            fh.writelines(w + "\n" for w in names)
+        del names
+        for part, a in zip(("counts", "docs", "tf_subject", "tf_text"), arrays):
             a.tofile(self.folder / f"{self.runs}.{part}")
         self.runs += 1
-        self._reset()
 
-    def read(self, run: int, part: str, dtype, start: int, stop: int) -> np.ndarray:
+    def names(self, run: int):
+        """The run's terms in order, read line by line."""
+        with open(self.folder / f"{run}.names", encoding="utf-8") as fh:  # type: ignore[operator]
+            for line in fh:
+                yield line[:-1]
+
+    def read(self, run: int, part: str, dtype, start: int = 0, stop: int = -1) -> np.ndarray:
         """Items ``start:stop`` of a spilled array (``stop`` -1: to the end)."""
         size = np.dtype(dtype).itemsize
         return np.fromfile(self.folder / f"{run}.{part}", dtype=dtype,  # type: ignore[operator]
@@ -155,12 +157,10 @@ def build_segment(rows, out: Path | None = None, *, run_postings: int | None = N
         ids = np.frombuffer(runs.ids, dtype=np.int32).astype(np.int64)
         lens = np.frombuffer(runs.lens, dtype=np.int32).copy()
         if runs.runs == 0:  # one run: sorted in memory
-            terms, counts, docs, ts, tt = runs.sorted_run()
-            names = [runs.words[t] for t in terms.tolist()]
+            names, counts, docs, ts, tt = runs.sorted_run()
             offsets = np.zeros(len(names) + 1, dtype=np.int64)
             np.cumsum(counts, out=offsets[1:])
-            return Segment(names, {n: i for i, n in enumerate(names)}, offsets, docs, ts, tt), \
-                ids, lens
+            return Segment(names, offsets, docs, ts, tt), ids, lens
         runs.spill()
         target = out or Path(tempfile.mkdtemp(prefix="miner-keyword-"))
         try:
@@ -174,25 +174,29 @@ def build_segment(rows, out: Path | None = None, *, run_postings: int | None = N
             shutil.rmtree(runs.folder, ignore_errors=True)
 
 
+def _vocabulary(runs: _Runs) -> tuple[list[str], list[np.ndarray]]:
+    """Every term in order, and per run the place of each of its terms in that order (a merge
+    of the runs' sorted term files: only the distinct terms are held)."""
+    names: list[str] = []
+    places = [array("i") for _ in range(runs.runs)]
+    last = None
+    streams = [zip(runs.names(r), repeat(r)) for r in range(runs.runs)]
+    for w, r in heapq.merge(*streams):
+        if w != last:
+            names.append(w)
+            last = w
+        places[r].append(len(names) - 1)
+    return names, [np.frombuffer(p, dtype=np.int32) for p in places]
+
+
 def _merge(runs: _Runs, out: Path, merge_postings: int) -> Segment:
     """Merge the spilled runs into the segment files in ``out``, ``merge_postings`` at a time
     (a term with more postings than that is copied run by run on its own)."""
-    vocab = runs.vocab
-    names = sorted(vocab)
+    names, places = _vocabulary(runs)
     nterms = len(names)
-    rank = np.empty(nterms, dtype=np.int32)
-    rank[np.fromiter(map(vocab.__getitem__, names), dtype=np.int64, count=nterms)] = \
-        np.arange(nterms, dtype=np.int32)
-    runs.vocab, runs.words = defaultdict(), []  # only ``names`` needs the strings now
-    del vocab
-    def run_terms(r: int) -> tuple[np.ndarray, np.ndarray]:  # ranks (ascending), counts
-        return (rank[runs.read(r, "terms", np.int32, 0, -1)],
-                runs.read(r, "counts", np.int64, 0, -1))
-
     offsets = np.zeros(nterms + 1, dtype=np.int64)
     for r in range(runs.runs):
-        rr, counts = run_terms(r)
-        offsets[1 + rr] += counts
+        offsets[1 + places[r]] += runs.read(r, "counts", np.int64)
     np.cumsum(offsets, out=offsets)
     bounds = [0]
     while bounds[-1] < nterms:
@@ -202,11 +206,11 @@ def _merge(runs: _Runs, out: Path, merge_postings: int) -> Segment:
     b = np.asarray(bounds, dtype=np.int64)
     cuts = []  # per run: (term index, posting index) at every bound
     for r in range(runs.runs):
-        rr, counts = run_terms(r)
-        ti = np.searchsorted(rr, b)
-        cuts.append((ti, np.concatenate(([0], np.cumsum(counts)))[ti]))
+        ti = np.searchsorted(places[r], b)
+        cuts.append((ti, np.concatenate(([0], np.cumsum(runs.read(r, "counts", np.int64))))[ti]))
     out.mkdir(parents=True, exist_ok=True)
-    (out / "names.txt").write_text("\n".join(names), encoding="utf-8")
+    with open(out / "names.txt", "w", encoding="utf-8") as fh:
+        fh.write("\n".join(names))
     np.save(out / "offsets.npy", offsets)
     files = {}
     try:
@@ -229,7 +233,7 @@ def _merge(runs: _Runs, out: Path, merge_postings: int) -> Segment:
                 t0, t1, p0, p1 = int(ti[k]), int(ti[k + 1]), int(pi[k]), int(pi[k + 1])
                 if p1 == p0:
                     continue
-                local = rank[runs.read(r, "terms", np.int32, t0, t1)] - g0
+                local = places[r][t0:t1] - g0
                 counts = runs.read(r, "counts", np.int64, t0, t1)
                 first = np.cumsum(counts) - counts
                 dest = np.repeat(fill[local] - first, counts) + np.arange(p1 - p0)
