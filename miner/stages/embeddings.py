@@ -257,7 +257,8 @@ def _plan_page(conn: sqlite3.Connection, emb, todo: list, encoding: dict[str, st
     """The chunk hashes of ``todo`` in order, and the texts to encode (hash -> text): those
     neither in the cache nor ``encoding`` (the page in flight, stored before this one)."""
     texts = [c[2] for *_, chunks in todo for c in chunks]
-    hashes = [text_hash(t) for t in texts]
+    sha1 = hashlib.sha1  # text_hash, inlined (22k calls per 10k messages)
+    hashes = [sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
     have = _cached(conn, emb.name, hashes, vectors=False)
     pending: dict[str, str] = {}
     for h, t in zip(hashes, texts):
@@ -289,13 +290,16 @@ def _store_page(conn: sqlite3.Connection, emb, todo: list, hashes: list[str],
         sorted((key, emb.name, j, a, b, next(h), src)
                for _, key, src, _, chunks in todo for j, (a, b, _) in enumerate(chunks)))
     if appender.ok and hashes:
-        hits = [x for x in dict.fromkeys(hashes) if x not in pending]
-        blobs = _cached(conn, emb.name, hits) if hits else {}
-        table = np.concatenate([vecs.astype(np.float32),
-                                from_blobs([blobs[x] for x in hits], emb.dim)])
-        row = {x: j for j, x in enumerate(itertools.chain(pending, hits))}
-        appender.add([t[0] for t in todo if t[4]], [len(t[4]) for t in todo if t[4]],
-                     table[[row[x] for x in hashes]])
+        if len(pending) == len(hashes):  # every chunk new and unique: vecs is in chunk order
+            rows = vecs.astype(np.float32)
+        else:
+            hits = [x for x in dict.fromkeys(hashes) if x not in pending]
+            blobs = _cached(conn, emb.name, hits) if hits else {}
+            table = np.concatenate([vecs.astype(np.float32),
+                                    from_blobs([blobs[x] for x in hits], emb.dim)])
+            row = {x: j for j, x in enumerate(itertools.chain(pending, hits))}
+            rows = table[[row[x] for x in hashes]]
+        appender.add([t[0] for t in todo if t[4]], [len(t[4]) for t in todo if t[4]], rows)
     return len(pending)
 
 
