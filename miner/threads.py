@@ -36,6 +36,7 @@ __all__ = [
     "message_ids",
     "normalize_subject",
     "parse_msgids",
+    "subject_info",
     "subject_key",
     "thread_messages",
 ]
@@ -94,6 +95,13 @@ def _subject_key(s: str | None) -> str:
     return normalize_subject(s).casefold()
 
 
+def subject_info(s: str | None) -> tuple[str, bool]:
+    """(:func:`subject_key`, :func:`is_reply_subject`) of ``s``, stripping its front once."""
+    rest, reply = _strip(s or "")
+    rest = _TRAILER.sub("", rest)
+    return _WS.sub(" ", rest).strip().casefold(), reply
+
+
 def subject_key(s: str | None) -> str:
     """The key subject joining compares (normalised, casefolded; '' joins nothing)."""
     return _subject_key(s)
@@ -101,6 +109,7 @@ def subject_key(s: str | None) -> str:
 
 _ANGLE = re.compile(r"<([^<>\s]+)>")
 _BARE = re.compile(r"[^\s<>,;()\"']+@[^\s<>,;()\"']+")
+_PLAIN = re.compile(r"[^\s<>,;()\"']+")  # one bare token, as the store keeps References
 
 
 def parse_msgids(value: str | None) -> list[str]:
@@ -113,6 +122,8 @@ def parse_msgids(value: str | None) -> list[str]:
         return []
     if value[0] == "<" and value[-1] == ">" and value.count("<") == 1 and " " not in value:
         return [value[1:-1]]
+    if "@" in value[1:-1] and _PLAIN.fullmatch(value):  # what _BARE finds in it: all of it
+        return [value.strip(".")]
     found = _ANGLE.findall(value)
     if found:
         return found
@@ -166,6 +177,7 @@ def _find(uf: list[int], x: int) -> int:
 def thread_messages(
     items: Iterable[ThreadInput], *, subject_window_days: int = 30,
     lookups: list[tuple[str, str]] | None = None,
+    subjects: dict[str, tuple[str, bool]] | None = None,
 ) -> list[ThreadLink]:
     """Thread messages; return one :class:`ThreadLink` per input item, in input order.
 
@@ -173,6 +185,9 @@ def thread_messages(
     reply tree whose top message has a reply subject: the tree looked for a thread to join
     under the top's subject at the time of its first message (incremental threading stores
     these to know which trees a new message could make join differently).
+
+    ``subjects`` is an optional cache of :func:`subject_info` by raw subject, shared with a
+    caller that needs the same keys.
 
     ``key`` must be unique; Message-IDs may repeat (the earliest message by date owns the
     id, later copies are threaded by their own headers but cannot be referenced).
@@ -306,13 +321,13 @@ def thread_messages(
         real_up[i] = res
 
     # ---- 3. subject joining, in time order, at the level of trees
-    subj_cache: dict[str, tuple[str, bool]] = {}
+    subj_cache: dict[str, tuple[str, bool]] = {} if subjects is None else subjects
 
     def subj(s: str | None) -> tuple[str, bool]:
         s = s or ""
         r = subj_cache.get(s)
         if r is None:
-            r = subj_cache[s] = (_subject_key(s), is_reply_subject(s))
+            r = subj_cache[s] = subject_info(s)
         return r
 
     window = float(subject_window_days) * 86400.0

@@ -56,12 +56,19 @@ _READ_COLS = "id, message_id, in_reply_to, refs, subject, date, list"
 
 
 def _index_rows(rows, donor: array | None, state: list, ids_rows: list, subj_rows: list,
-                early: list) -> None:
+                early: list, subjects: dict[str, tuple[str, bool]] | None = None) -> None:
     """The lookup rows of ``rows`` (``_READ_COLS``, in id order) and their date donors.
-    ``state`` is [last dated id, its timestamp], carried from one call to the next."""
-    from miner.threads import message_ids, subject_key
+    ``state`` is [last dated id, its timestamp], carried from one call to the next.
+
+    The ids hashed are those of :func:`miner.threads.message_ids`; an id is read by several
+    messages (its own, its replies' In-Reply-To and References) and a subject by a thread's
+    replies, so both are hashed once per call."""
+    from miner.threads import parse_msgids, subject_info
 
     last, last_ts = state
+    hashes: dict[str, int] = {}
+    info = {} if subjects is None else subjects  # raw subject -> (key, is a reply)
+    subj_h: dict[tuple[str | None, str], int | None] = {}
     for mid, msgid, irt, refs, subject, date, lst in rows:
         _, ts = parse_date(date)
         if ts is not None:
@@ -74,16 +81,29 @@ def _index_rows(rows, donor: array | None, state: list, ids_rows: list, subj_row
             last, last_ts = mid, ts
         if donor is not None:
             donor[mid] = last
-        item = ThreadInput(key="", message_id=msgid if not msgid.startswith("sha1:") else None,
-                           in_reply_to=irt, references=tuple((refs or "").split()),
-                           subject="", date=None, list=lst)
-        ids_rows.extend((h(x), mid) for x in message_ids(item))
-        sk = subject_key(subject)
-        if sk:
+        ids = set(parse_msgids(irt))
+        if not msgid.startswith("sha1:"):
+            ids.update(parse_msgids(msgid)[:1])
+        if refs:
+            for r in refs.split():
+                ids.update(parse_msgids(r))
+        for x in ids:
+            hx = hashes.get(x)
+            if hx is None:
+                hx = hashes[x] = h(x)
+            ids_rows.append((hx, mid))
+        sh = subj_h.get((lst, subject), 0)
+        if sh == 0:
+            s = subject or ""
+            si = info.get(s)
+            if si is None:
+                si = info[s] = subject_info(s)
+            sh = subj_h[(lst, subject)] = subject_hash(lst, si[0]) if si[0] else None
+        if sh is not None:
             if last < 0:
-                early.append((subject_hash(lst, sk), mid))
+                early.append((sh, mid))
             else:
-                subj_rows.append((subject_hash(lst, sk), last_ts, mid))
+                subj_rows.append((sh, last_ts, mid))
     state[:] = [last, last_ts]
 
 
@@ -173,6 +193,7 @@ def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array 
     from miner.ingest.post import _COLS
     from miner.threads import thread_messages
 
+    subjects: dict[str, tuple[str, bool]] = {}  # shared by the index rows and the threading
     if ids is None:
         raw = conn.execute(f"SELECT {_COLS} FROM messages ORDER BY id").fetchall()
         ids_rows: list = []
@@ -181,7 +202,7 @@ def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array 
         state: list = [-1, 0.0]
         # _READ_COLS out of _COLS: id, message_id, in_reply_to, refs, subject, date, list
         _index_rows(((r[0], r[2], r[3], r[4], r[5], r[6], r[7]) for r in raw), None, state,
-                    ids_rows, subj_rows, early)
+                    ids_rows, subj_rows, early, subjects)
         _write_index(conn, ids_rows, subj_rows + [(sh, 0.0, m) for sh, m in early])
         del ids_rows, subj_rows
     else:
@@ -221,6 +242,7 @@ def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array 
                         qkey))
     del raw
     lookups: list[tuple[str, str]] = []
-    links = thread_messages([r.item for r in rows], subject_window_days=days, lookups=lookups)
+    links = thread_messages([r.item for r in rows], subject_window_days=days, lookups=lookups,
+                            subjects=subjects)
     n = apply_links(conn, rows, links, lookups)
     log.debug("one-shot threading: %d messages, %d links changed", len(rows), n)

@@ -115,11 +115,37 @@ def test_broken_headers_and_bracketless_ids():
     assert r == {"a": (None, "a"), "b": ("a", "a"), "c": ("b", "a")}
 
 
+def _parse_msgids_by_rules(value):
+    """parse_msgids without its fast path for bare ids: the rules its docstring states (and
+    the long-standing one-bracketed-token shortcut, which reads "<>" as an empty id)."""
+    import re
+
+    if not value:
+        return []
+    if value[0] == "<" and value[-1] == ">" and value.count("<") == 1 and " " not in value:
+        return [value[1:-1]]
+    found = re.findall(r"<([^<>\s]+)>", value)
+    if found:
+        return found
+    found = re.findall(r"[^\s<>,;()\"']+@[^\s<>,;()\"']+", value)
+    if found:
+        return [f.strip(".") for f in found]
+    tok = value.strip()
+    return [tok] if tok and not any(c.isspace() for c in tok) and len(tok) < 250 else []
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(list("ab.@<> ,;()\"'-\t\u00a0é")), max_size=24))
+def test_parse_msgids_fast_paths_follow_the_rules(value):
+    assert parse_msgids(value) == _parse_msgids_by_rules(value)
+
+
 def test_parse_msgids():
     assert parse_msgids("<a@b> <c@d>") == ["a@b", "c@d"]
     assert parse_msgids("a@b, c@d") == ["a@b", "c@d"]
     assert parse_msgids("") == [] and parse_msgids(None) == []
     assert parse_msgids("   ") == []
+    assert parse_msgids("x.1@host.") == ["x.1@host"]  # bare, as the store keeps References
 
 
 def test_subject_join_needs_reply_prefix():
