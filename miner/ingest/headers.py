@@ -7,6 +7,7 @@ had to repair something, a short reason the caller appends to ``problems``.
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 import warnings
 from datetime import datetime, timezone
@@ -122,6 +123,19 @@ def parse_from(value: bytes | str | None) -> tuple[str, str, list[str]]:
     """Return (display name, address, problems) of a From header."""
     if value is None:
         return "", "", []
+    if isinstance(value, str):  # a list's senders recur: parsed once per process
+        name, addr, problems = _parse_from_str(value)
+        return name, addr, list(problems)
+    return _parse_from(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_from_str(value: str) -> tuple[str, str, tuple[str, ...]]:
+    name, addr, problems = _parse_from(value)
+    return name, addr, tuple(problems)
+
+
+def _parse_from(value: bytes | str) -> tuple[str, str, list[str]]:
     raw, p = decode_raw_header(value)
     problems = [p] if p else []
     raw = _WS.sub(" ", raw).strip()

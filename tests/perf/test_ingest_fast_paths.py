@@ -199,3 +199,71 @@ def test_new_workspace_uses_8k_pages_and_old_ones_keep_theirs(tmp_path):
     again = connect(tmp_path / "old.sqlite")  # migrated in place, pages unchanged
     assert again.execute("PRAGMA page_size").fetchone()[0] == 4096
     assert again.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------- decoding fast paths
+
+
+def _plain_links(text: str) -> tuple[str, ...]:
+    """mime._links as it was: the IGNORECASE regex over the text itself."""
+    from miner.ingest.mime import _LINK, _LINK_TAIL
+
+    if "http" not in text and "HTTP" not in text:
+        return ()
+    seen: dict[str, None] = {}
+    for m in _LINK.finditer(text):
+        u = m.group(0).rstrip(_LINK_TAIL)
+        if len(u) > 10:
+            seen.setdefault(u, None)
+    return tuple(seen)
+
+
+def test_links_over_lowered_text_equal_the_plain_search():
+    from miner.ingest.mime import _links
+
+    texts = [
+        "see http://Example.org/Path?Q=1, and HTTPS://EXAMPLE.ORG/x).",
+        "Çà et là: https://exämple.org/Ünï/ and HTTP://x.org/İstanbul and http://y.org/a",
+        "İİ http://a.org/İ then http://b.org/long/path>",  # lower() changes the length
+        "httpſ://odd.org/x http://fine.org/abcdef",  # IGNORECASE takes ſ for s
+        "no links here", "Http://only.mixed.case/abc HTTP://UPPER.ORG/PATH/",
+    ]
+    for t in texts:
+        assert _links(t) == _plain_links(t), t
+    assert _links(texts[3]) == ("httpſ://odd.org/x", "http://fine.org/abcdef")
+
+
+def test_parse_from_cache_hands_out_fresh_problem_lists():
+    from miner.ingest.headers import parse_from
+
+    v = "=?utf-8?b?broken?= <a@b.org>"
+    first = parse_from(v)
+    first[2].append("changed by a caller")
+    assert parse_from(v) == (first[0], first[1], first[2][:-1])
+    assert parse_from(b"J\xe9r\xf4me <j@x.org>")[0] == "Jérôme"  # bytes: not cached
+
+
+def test_language_guess_equals_the_plain_token_loop():
+    import re
+
+    from miner.lang import _INDEX, guess_language
+
+    token = re.compile(r"[^\W\d_]+")
+
+    def plain(text: str) -> str | None:
+        scores: dict[str, int] = {}
+        for tok in token.findall(text[:4000].lower()):
+            for lang in _INDEX.get(tok, ()):
+                scores[lang] = scores.get(lang, 0) + 1
+        if not scores:
+            return None
+        best = max(scores, key=scores.__getitem__)
+        return best if scores[best] >= 3 else None
+
+    texts = ["The cat and the dog of the house", "Le chat et la maison pour nous, dans la ville",
+             "El perro y la casa para los niños de la ciudad", "Die Katze und das Haus für mich",
+             "the_and_of x2the the9and", "de la de la de la", "O gato e a casa não é para nós",
+             "short", "", "THE AND OF TO IS", "Ça, c'est la vie et les gens sont là pour nous"]
+    for t in texts:
+        assert guess_language(t) == plain(t), t
+    assert guess_language(texts[0]) == "en" and guess_language(texts[1]) == "fr"
