@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from miner.types import Merge, Sender
 
@@ -137,6 +138,12 @@ def _strip_accents(s: str) -> str:
 
 
 def _tokens(name: str, german: bool) -> list[str]:
+    return list(_tokens_of(name, german))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens_of(name: str, german: bool) -> tuple[str, ...]:
+    """The name's tokens (cached: one human writes under several addresses, one name)."""
     name, _ = split_via(name)
     name = _PAREN.sub(" ", name).replace('"', " ").replace("'", " ").strip()
     if "@" in name or " at " in f" {name} " and "." in name:
@@ -156,7 +163,7 @@ def _tokens(name: str, german: bool) -> list[str]:
     toks = " ".join(toks).split()
     if len([t for t in toks if len(t) > 1]) >= 2:
         toks = [t for t in toks if len(t) > 1]  # middle initials
-    return toks
+    return tuple(toks)
 
 
 def normalize_name(name: str | None) -> str:
