@@ -105,12 +105,12 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=None, help="messages (default 1,000 minilm, "
                     "10,000 static; --quick 200)")
     ap.add_argument("--repeat", type=int, default=None, help="stage runs, each between two "
-                    "encode() runs; the median is reported (default 3 static, 1 minilm)")
+                    "encode() runs; the median is reported (default 5 static, 1 minilm)")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
     n = a.n or (200 if a.quick else (1000 if a.model == "minilm" else 10_000))
-    a.repeat = a.repeat or (1 if a.model == "minilm" or a.quick else 3)
+    a.repeat = a.repeat or (1 if a.model == "minilm" or a.quick else 5)
     from miner.nlp import chunking
     from miner.stages import embeddings as E
 
