@@ -167,12 +167,37 @@ def _candidates(conn: sqlite3.Connection, thread: list[tuple[Row, str | None]], 
         yield r, parent, cands
 
 
+def quote_matches(probes: list[str], ctext: str, folded: str | None = None,
+                  normed: dict[int, str] | None = None, key: int = 0) -> bool:
+    """``miner.ingest.quotes._matches(probes, ctext)``, usually without normalising
+    ``ctext``: a probe (casefolded, single spaces between non-spaces) found in the casefolded
+    text is in the normalised text too (casefolding neither makes nor removes whitespace), so
+    only when those hits fall short is the whole text normalised and counted again.
+    ``folded`` is ``ctext.casefold()`` when the caller has it; ``normed`` caches normalised
+    texts by ``key``."""
+    from miner.ingest.quotes import _matches, _norm
+
+    if not probes:
+        return False
+    need = max(1, (len(probes) + 1) // 2)
+    if folded is None:
+        folded = ctext.casefold()
+    if sum(1 for p in probes if p in folded) >= need:
+        return True
+    t = normed.get(key) if normed is not None else None
+    if t is None:
+        t = _norm(ctext)
+        if normed is not None:
+            normed[key] = t
+    return _matches(probes, "", t)
+
+
 def quote_links(threads: list[list[tuple[Row, str | None]]],
                 conn: sqlite3.Connection) -> dict[int, str]:
     """The ``quotes_key`` of the quoting members of ``threads`` (each a whole thread: rows
     with their new parent key), by id, as :func:`miner.ingest.quotes.link_quotes_in` sets it
     ('' when nothing matched)."""
-    from miner.ingest.quotes import MAX_CANDIDATES, _matches, _norm, _probe_lines
+    from miner.ingest.quotes import MAX_CANDIDATES, _probe_lines
 
     jobs: list[tuple[Row, str | None, list[int]]] = []
     out: dict[int, str] = {}
@@ -188,6 +213,7 @@ def quote_links(threads: list[list[tuple[Row, str | None]]],
             text[mid] = t or ""
             quoted[mid] = q
         normed: dict[int, str] = {}
+        folded: dict[int, str] = {}
         for r, parent, cands in jobs:
             found = ""
             probes = _probe_lines(quoted[r.id]) if quoted[r.id] else []
@@ -197,10 +223,10 @@ def quote_links(threads: list[list[tuple[Row, str | None]]],
                     if c in seen or c == r.id:
                         continue
                     seen.add(c)
-                    t = normed.get(c)
-                    if t is None:
-                        t = normed[c] = _norm(text[c])
-                    if _matches(probes, "", t):
+                    f = folded.get(c)
+                    if f is None:
+                        f = folded[c] = text[c].casefold()
+                    if quote_matches(probes, text[c], f, normed, c):
                         found = keys[c]
                         break
             out[r.id] = found
