@@ -11,6 +11,9 @@ phase's CPU) (the writer is one process, the workers share the cores with it; th
 threads and people, runs in the writer alone after the parallel part).
 
 Usage: python benchmarks/bench_ingest.py [--n 50000] [--quick] [--perceval] [--json FILE]
+                                         [--against SRC]   # SRC: another tree's root, e.g.
+    git archive <commit> miner models | tar -x -C /tmp/before  ->  --against /tmp/before
+(measures that tree's miner first, in the same run: before/after rows)
 """
 from __future__ import annotations
 
@@ -81,6 +84,17 @@ def _timed(f):
     return g
 _post.rebuild_people = _timed(_post.rebuild_people)
 _post.rebuild_threads = _timed(_post.rebuild_threads)
+# CPU of the writer's _store (rows, raw, attachments, links, full text), the same way
+import miner.ingest.run as _run
+_store_cpu = [0.0]
+_store = _run._store
+def _timed_store(*a, **k):
+    c = time.process_time()
+    try:
+        return _store(*a, **k)
+    finally:
+        _store_cpu[0] += time.process_time() - c
+_run._store = _timed_store
 ws = Workspace.open(sys.argv[2], create=True)
 c0, w0 = _cpu(); t0 = time.perf_counter()
 r = ws.ingest([sys.argv[1]])
@@ -89,6 +103,7 @@ _done.set()
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"n": r.messages_seen, "added": r.added, "seconds": time.perf_counter() - t0,
                   "cpu": c1 - c0, "cpu_workers": w1 - w0, "cpu_post": _post_cpu[0],
+                  "cpu_store": _store_cpu[0],
                   "peak_rss_mb": _peak(),
                   "peak_rss_worker_mb": kids, "peak_rss_all_mb": _tree_peak[0]}))
 """
@@ -102,6 +117,18 @@ for item in MBox(uri="bench", dirpath=sys.argv[1]).fetch():
 c1, _ = _cpu()
 print(json.dumps({"n": n, "seconds": time.perf_counter() - t0, "cpu": c1 - c0, "cpu_workers": 0.0,
                   "peak_rss_mb": _peak()}))
+"""
+
+
+# Runs the miner child from another source tree (``--against DIR``, e.g. a `git archive` of
+# an earlier commit): that tree goes first on sys.path and the editable install's finder
+# is dropped, so "before" and "after" are measured in the same run, under the same load.
+AGAINST = """
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+sys.path.insert(0, sys.argv.pop(3))
+import miner
+assert miner.__file__.startswith(sys.path[0]), miner.__file__
 """
 
 
@@ -142,13 +169,31 @@ def main(argv: list[str]) -> int:
     load0 = os.getloadavg()
     std = run_child(STDLIB, str(mbox))
     tmp = tempfile.mkdtemp(prefix="miner-bench-")
+    against = argv[argv.index("--against") + 1] if "--against" in argv else None
     try:
+        if against:  # before (another tree), then after (this one), same run
+            old = run_child(AGAINST + MINER, str(mbox), tmp + "/ws0", against)
         mine = run_child(MINER, str(mbox), tmp + "/ws")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     s, m = rates(std), rates(mine)
     B = "ingest"
-    rows = [
+    rows = []
+    if against:
+        o = rates(old)
+        rows += [
+            {"benchmark": B, "metric": f"BEFORE ({os.path.basename(against.rstrip('/'))}) workers CPU ms/msg",
+             "value": 1000 * old["cpu_workers"] / old["n"], "unit": "ms"},
+            {"benchmark": B, "metric": "BEFORE writer _store CPU ms/msg",
+             "value": 1000 * old.get("cpu_store", 0.0) / old["n"], "unit": "ms"},
+            {"benchmark": B, "metric": "BEFORE writer CPU ms/msg (post phase included)",
+             "value": 1000 * old["cpu"] / old["n"], "unit": "ms"},
+            {"benchmark": B, "metric": "BEFORE  of which post phase", "value": 1000 * old["cpu_post"] / old["n"],
+             "unit": "ms"},
+            {"benchmark": B, "metric": "BEFORE CPU ms per message (writer + workers)", "value": o["ms"], "unit": "ms"},
+            {"benchmark": B, "metric": "BEFORE 2-core rate from CPU times", "value": o["cpu2"], "unit": "msg/s"},
+        ]
+    rows += [
         {"benchmark": B, "metric": f"stdlib floor msgs/s wall ({n:,} msgs)", "value": s["wall"], "unit": "msg/s"},
         {"benchmark": B, "metric": "stdlib floor msgs/s per CPU second", "value": s["cpu"], "unit": "msg/s"},
         {"benchmark": B, "metric": "stdlib floor CPU ms per message", "value": s["ms"], "unit": "ms"},
@@ -156,6 +201,10 @@ def main(argv: list[str]) -> int:
         {"benchmark": B, "metric": "miner ingest msgs/s wall (full pipeline)", "value": m["wall"], "unit": "msg/s"},
         {"benchmark": B, "metric": "miner msgs/s per CPU second (all processes)", "value": m["cpu"], "unit": "msg/s"},
         {"benchmark": B, "metric": "miner CPU ms per message (writer + workers)", "value": m["ms"], "unit": "ms"},
+        {"benchmark": B, "metric": "miner workers CPU ms per message", "value": 1000 * mine["cpu_workers"] / mine["n"],
+         "unit": "ms"},
+        {"benchmark": B, "metric": "miner writer _store CPU ms per message", "value": 1000 * mine["cpu_store"] / mine["n"],
+         "unit": "ms"},
         {"benchmark": B, "metric": "miner writer CPU ms per message", "value": 1000 * mine["cpu"] / mine["n"], "unit": "ms"},
         {"benchmark": B, "metric": "  of which post phase (threads, people)", "value": 1000 * mine["cpu_post"] / mine["n"],
          "unit": "ms"},

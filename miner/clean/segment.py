@@ -50,7 +50,9 @@ class _Doc:
         self.raw = text.splitlines(keepends=True)
         self.starts = list(accumulate(map(len, self.raw), initial=0))
         self.starts.pop()
-        self.lines = [ln.rstrip(_EOL) for ln in self.raw]
+        # each raw line ends in exactly one line break (any of _EOL), so this equals
+        # [ln.rstrip(_EOL) for ln in self.raw], in one call
+        self.lines = text.splitlines()
         # computed once: every pass below asks for the stripped line and its quote mark
         self.stripped = [ln.strip() for ln in self.lines]
         match = P.QUOTE_LINE.match
@@ -113,6 +115,18 @@ def _reply_header_end(doc: _Doc, i: int) -> int | None:
             if _wrote_end(t) or P.ADDRESS_COLON_END.search(joined[-120:]) or P.WRAPPED_ADDRESS_END.match(t):
                 return j
     return None
+
+
+# The first two letters, lower case, of every ASCII starter in patterns.HEADER_START
+# ("On", "Le", "In data", "W dniu", "Quoting", ...): with ASCII letters re.IGNORECASE and
+# lower() agree, so a line starting otherwise cannot match it.
+_HEADER_TWO = frozenset(("on", "le", "am", "el", "em", "il", "in", "op", "de", "dn", "w ", "at",
+                         "qu", "ci", "zi", "cy"))
+
+
+def _may_start_header(s: str) -> bool:
+    two = s[:2]
+    return not two.isascii() or two[0] == "-" or two.lower() in _HEADER_TWO
 
 
 _HEADER_LAST = ":：-"  # last characters of a line _wrote_end or the header tests accept
@@ -220,8 +234,8 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
         # _reply_header_end finds nothing unless the line ends like a header, starts with a
         # digit or with a header starter's first letter: skip the call for plain prose
         # (same results; most lines of a body are prose)
-        if not (s[-1] in _HEADER_LAST or c0 in _HEADER_FIRST or c0.isdigit()
-                or s.endswith(_WROTE_TAILS)):
+        if not (s[-1] in _HEADER_LAST or c0.isdigit() or s.endswith(_WROTE_TAILS)
+                or (c0 in _HEADER_FIRST and _may_start_header(s))):
             seen_new = True
             i += 1
             continue

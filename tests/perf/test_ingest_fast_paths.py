@@ -267,3 +267,26 @@ def test_language_guess_equals_the_plain_token_loop():
     for t in texts:
         assert guess_language(t) == plain(t), t
     assert guess_language(texts[0]) == "en" and guess_language(texts[1]) == "fr"
+
+
+def test_reply_header_gate_lets_every_header_start_through():
+    import string
+
+    from miner.clean import patterns as P
+    from miner.clean.segment import _HEADER_FIRST, _may_start_header
+
+    starts = ["On Mon", "Le lundi", "Am 3.", "El lun", "Em seg", "Il giorno", "In data 3",
+              "Op 3", "Den 3", "Dnia 3", "W dniu 3", "Dne 3", "At 10:00", "Quoting Ann",
+              "Citando Ann", "Zitat von Ann", "Citation de Ann", "Cytując Ann", "Цитата Ann",
+              "在 2024", "-- On Mon", "--On Mon"]
+    lines = [s + " 2024, Ann <a@b.org> wrote" for s in starts]
+    for line in list(lines):
+        lines += [a + b + line[2:] for a in string.ascii_letters + "-İſ" for b in "nNeEmMlL -"]
+        lines += [line.upper(), line.lower()]
+    matched = 0
+    for line in lines:
+        # _reply_header_end tries HEADER_START only after its first-letter test
+        if line[0] in _HEADER_FIRST and P.HEADER_START.match(line):
+            matched += 1
+            assert _may_start_header(line), line
+    assert matched >= len(starts)
