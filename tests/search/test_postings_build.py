@@ -171,3 +171,24 @@ def test_terms_are_found_by_bisection_at_both_ends_and_between():
     assert seg.names == ["b", "d", "f", "h"]
     assert [seg.postings(w)[0].tolist() for w in seg.names] == [[1], [1, 2], [1, 2], [2]]
     assert all(seg.postings(w) is None for w in ("a", "c", "e", "g", "i", ""))
+
+
+def test_a_deleted_message_forces_a_rebuild_even_with_new_ones(tmp_path):
+    """Deletions are seen by counts (all rows minus the new ones), not only by the top id."""
+    from miner.stages.search import keyword as K
+
+    from ._ws import add_message
+
+    w = _workspace(tmp_path, 50)
+    K._INDEX.clear()
+    assert K.update_keyword_index(w)["done"] == "rebuilt"
+    with w.db:
+        w.db.execute("DELETE FROM messages WHERE key = 'k7@x'")
+        add_message(w, "new@x", "zebra", "zebra", "tz", 1, "2020-01-01T00:00:00+00:00", "a", "A")
+    K._INDEX.clear()  # a new process: decided from the saved meta, before loading anything
+    assert K.update_keyword_index(w)["done"] == "rebuilt"
+    idx = K.keyword_index(w.db)
+    assert (idx.count, idx.df("rare7"), idx.df("rare8"), idx.df("zebra")) == (50, 0, 1, 1)
+    assert K.update_keyword_index(w)["done"] == "current"
+    K._INDEX.clear()
+    w.close()

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from array import array
 from collections import Counter, defaultdict
-from itertools import repeat
+from itertools import count, repeat
 from pathlib import Path
 
 import numpy as np
@@ -62,14 +62,16 @@ class _Runs:
     def __init__(self, folder: Path | None, run_postings: int) -> None:
         self.folder, self.run_postings = folder, max(1, int(run_postings))
         self.runs = 0
-        self.ids, self.lens = array("i"), array("i")  # every message (8 bytes each)
+        self.done_ids: list[np.ndarray] = []  # ids and token counts of the spilled runs
+        self.done_lens: list[np.ndarray] = []
         self._reset()
 
     def _reset(self) -> None:
-        self.vocab: defaultdict[str, int] = defaultdict()
-        self.vocab.default_factory = self.vocab.__len__  # a new term gets the next id
+        # a new term gets the next id (``count``, not the dict's own ``__len__``: that would be
+        # a reference cycle, and each run's vocabulary would wait for the cyclic collector)
+        self.vocab: defaultdict[str, int] = defaultdict(count().__next__)
         self.tids, self.tfs, self.tft = array("i"), array("I"), array("I")
-        self.nterms, self.first = array("i"), len(self.ids)
+        self.ids, self.lens, self.nterms = array("i"), array("i"), array("i")
 
     def add_rows(self, rows) -> None:
         """Tokenize ``(id, subject, text)`` rows (ascending ids), spilling full runs."""
@@ -106,7 +108,7 @@ class _Runs:
         counts = np.bincount(key, minlength=len(names)).astype(np.int64)
         order = np.argsort(key, kind="stable")  # ids stay ascending within a term
         del key
-        ids = np.frombuffer(self.ids, dtype=np.int32)[self.first:]
+        ids = np.frombuffer(self.ids, dtype=np.int32)
         docs = np.repeat(ids, np.frombuffer(self.nterms, dtype=np.int32))[order]
 
         def cap(a: array) -> np.ndarray:
@@ -115,7 +117,12 @@ class _Runs:
         return [names[i] for i in perm], counts, docs, cap(self.tfs), cap(self.tft)
 
     def spill(self) -> None:
-        if not len(self.tids):
+        """Sort the current run and write it out; keep only its message ids and lengths
+        (each run's own arrays: one array grown over the whole build fragments the heap)."""
+        self.done_ids.append(np.frombuffer(self.ids, dtype=np.int32).copy())
+        self.done_lens.append(np.frombuffer(self.lens, dtype=np.int32).copy())
+        if not len(self.tids):  # messages without a token: nothing to write
+            self._reset()
             return
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="miner-keyword-runs-"))
@@ -154,14 +161,17 @@ def build_segment(rows, out: Path | None = None, *, run_postings: int | None = N
     runs = _Runs(work, run_postings or RUN_POSTINGS)
     try:
         runs.add_rows(rows)
-        ids = np.frombuffer(runs.ids, dtype=np.int32).astype(np.int64)
-        lens = np.frombuffer(runs.lens, dtype=np.int32).copy()
         if runs.runs == 0:  # one run: sorted in memory
+            ids = np.frombuffer(runs.ids, dtype=np.int32).astype(np.int64)
+            lens = np.frombuffer(runs.lens, dtype=np.int32).copy()
             names, counts, docs, ts, tt = runs.sorted_run()
             offsets = np.zeros(len(names) + 1, dtype=np.int64)
             np.cumsum(counts, out=offsets[1:])
             return Segment(names, offsets, docs, ts, tt), ids, lens
         runs.spill()
+        ids = np.concatenate(runs.done_ids).astype(np.int64)
+        lens = np.concatenate(runs.done_lens)
+        runs.done_ids, runs.done_lens = [], []
         target = out or Path(tempfile.mkdtemp(prefix="miner-keyword-"))
         try:
             seg = _merge(runs, target, int(merge_postings or MERGE_POSTINGS))
@@ -299,8 +309,12 @@ def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | No
 def _extends(conn, meta: dict) -> bool:
     """True when the index described by ``meta`` can be extended by new messages (none of its
     messages deleted, room for one more segment)."""
-    top, n = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM messages WHERE id <= ?",
-                          (int(meta["max_id"]),)).fetchone()
+    # count(*) of the whole table scans its smallest index (0.07 s CPU at 1M messages); a count
+    # of ``id <= max_id`` walked the table itself (4.5 s CPU, 26 s wall there)
+    top, n = conn.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM messages WHERE id <= ?1), "
+        "(SELECT count(*) FROM messages) - (SELECT count(*) FROM messages WHERE id > ?1)",
+        (int(meta["max_id"]),)).fetchone()
     return n == int(meta["count"]) and top == int(meta["max_id"]) and \
         len(meta["segments"]) < MAX_SEGMENTS
 
