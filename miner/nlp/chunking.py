@@ -50,11 +50,17 @@ _CLASS = bytes.maketrans(bytes(range(256)),
 
 
 class _Classes(dict):
-    """Code point -> its class letter, filled on first sight (for str.translate)."""
+    """Code point -> its class letter, filled on first sight (for str.translate); at most
+    ``_MEMO`` code points are kept (a text of every script stays bounded)."""
 
     def __missing__(self, cp: int) -> str:
-        self[cp] = v = _class_of(chr(cp))
+        v = _class_of(chr(cp))
+        if len(self) < _MEMO:
+            self[cp] = v
         return v
+
+
+_MEMO = 1 << 16
 
 
 _WIDE_CLASSES = _Classes()

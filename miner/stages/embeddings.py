@@ -275,10 +275,12 @@ def _store_page(conn: sqlite3.Connection, emb, todo: list, hashes: list[str],
     if pending:
         raw = memoryview(vecs.tobytes())
         step = 2 * emb.dim  # rows are slices of one buffer
+        keys = list(pending)
+        name, dim = emb.name, emb.dim
         conn.executemany(  # in key order: B-tree inserts at neighbouring places are cheaper
             "INSERT OR IGNORE INTO embeddings(model, hash, dim, vector) VALUES (?,?,?,?)",
-            sorted((emb.name, h, emb.dim, raw[j * step:(j + 1) * step])
-                   for j, h in enumerate(pending)))
+            [(name, keys[j], dim, raw[j * step:(j + 1) * step])
+             for j in sorted(range(len(keys)), key=keys.__getitem__)])
     changed = [(key, emb.name) for _, key, _, was, _ in todo if was]
     if changed:
         conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?", changed)

@@ -64,7 +64,8 @@ def unit_means(vecs: np.ndarray, starts: np.ndarray) -> np.ndarray:
         sums[more] += vecs[starts[more] + k]
     norm = np.linalg.norm(sums, axis=1, keepdims=True)
     norm[norm == 0] = 1.0
-    return sums / norm
+    sums /= norm
+    return sums
 
 
 # (database path, model) -> (stamp, ids, X) of the matrices this process has mapped
@@ -227,7 +228,7 @@ class Appender:
             self.abandon()
             return
         starts = np.r_[0, np.cumsum(counts)[:-1]]
-        self.fh.write(np.ascontiguousarray(unit_means(vecs, starts), dtype="<f4").tobytes())
+        self.fh.write(memoryview(np.ascontiguousarray(unit_means(vecs, starts), dtype="<f4")))
         self.ids.append(np.asarray(ids, np.int64))
         self.last = ids[-1]
 
