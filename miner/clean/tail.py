@@ -42,11 +42,13 @@ def _has_hint(low: str, hints: tuple[str, ...]) -> bool:
 # bracket the pattern skips, or holds the "\S*我的" form): most lines are rejected without
 # the regex, with the same results.
 _MOBILE_FIRST = frozenset("sgevdiwlof")
+# ASCII first characters that rule a line out (one set lookup per line)
+_MOBILE_REJECT = frozenset(chr(i) for i in range(128)
+                           if chr(i).lower() not in _MOBILE_FIRST and chr(i) not in "(<[")
 
 
 def _mobile_sig(s: str) -> bool:
-    c = s[0]
-    if c.isascii() and c.lower() not in _MOBILE_FIRST and c not in "(<[" and "我的" not in s:
+    if s[0] in _MOBILE_REJECT and "我的" not in s:
         return False
     return P.MOBILE_SIG.match(s) is not None
 
@@ -170,10 +172,12 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
                 _mark(doc, i, b, "signature")
                 b = i
                 break
+    stripped = doc.stripped
     for i in range(a, b):
-        s = doc.stripped[i]
-        if (s and len(s) < 110 and _mobile_sig(s)
-                and len(_nonblank(doc, i, b)) <= _MAX_MOBILE_TAIL):
+        s = stripped[i]
+        if not s or len(s) >= 110 or (s[0] in _MOBILE_REJECT and "我的" not in s):
+            continue  # _mobile_sig's test, inlined: most lines stop here
+        if P.MOBILE_SIG.match(s) and len(_nonblank(doc, i, b)) <= _MAX_MOBILE_TAIL:
             _mark(doc, i, b, "signature")
             b = i
             break
