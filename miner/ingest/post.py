@@ -13,6 +13,12 @@ read or change a link inside it, so the result is the one a full rebuild over ev
 message gives (tests/threads/test_incremental.py checks it), while memory grows with the
 batch and its neighbourhood instead of with the corpus.
 
+When at least :data:`ONE_SHOT_SHARE` of the stored messages are new (a first ingest), the
+closure queries would touch most of the corpus anyway: :mod:`miner.ingest.post_oneshot`
+threads everything instead, in independent components packed into batches (same result, the
+switch between the two paths is tested too). :mod:`miner.ingest.post_write` writes what
+either path decides: changed links, thread rows and quote links from the rows in memory.
+
 Identity resolution runs over the aliases (distinct name, address, list: thousands, not
 millions); only the messages and people whose alias changed person are rewritten.
 """
