@@ -150,12 +150,19 @@ def _content_footer(doc, a: int, b: int) -> int:
     paras = _paragraphs(doc, a, b)
     n_lines = sum(len(p) for p in paras)
     seen = 0
+    candidates = []
     for k, para in enumerate(paras):
         seen += len(para)
         rest = n_lines - seen + len(para)  # non-blank lines from this paragraph on
         if k == 0 or rest > 40 or seen * 3 < n_lines:
             continue  # not a trailing footer whatever it says: skip the text tests
-        text = " ".join([doc.stripped[i] for i in para])
+        candidates.append((para, " ".join([doc.stripped[i] for i in para])))
+    # One hint scan over all candidates first (no hint holds a line break, so a hint is in
+    # the "\n"-joined text exactly when it is in some paragraph): usually there is none.
+    if not candidates or not _has_hint("\n".join(t for _, t in candidates).lower(),
+                                       _FOOTER_HINTS):
+        return b
+    for para, text in candidates:
         if _has_hint(text.lower(), _FOOTER_HINTS) and P.FOOTER_CONTENT.search(text):
             _mark(doc, para[0], b, "footer")
             return para[0]

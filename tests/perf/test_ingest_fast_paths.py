@@ -290,3 +290,15 @@ def test_reply_header_gate_lets_every_header_start_through():
             matched += 1
             assert _may_start_header(line), line
     assert matched >= len(starts)
+
+
+def test_footer_hints_can_be_searched_over_joined_paragraphs():
+    from miner.clean import segment
+    from miner.clean.tail import _DISCLAIMER_HINTS, _FOOTER_HINTS
+
+    assert not any("\n" in h for h in _FOOTER_HINTS + _DISCLAIMER_HINTS)
+    body = ("Hello,\n\nthe answer is 42.\n\nAnn\n\n" + "Some text.\n" * 3 +
+            "\nYou are currently subscribed to\ngov-cop as a@b.org.\nTo unsubscribe send a blank"
+            " email.\n")
+    kinds = [s.kind for s in segment(body).segments]
+    assert kinds[-1] == "footer"
