@@ -8,10 +8,11 @@ runs cover ascending ids, so a term's postings taken run after run stay in id or
 appends it to the segment's files. The files are the ones a one-pass build writes, byte for
 byte (``tests/search/test_postings_build.py``).
 
-Memory, beyond the process: one run (its own vocabulary and arrays, ~50 MB at 1M postings),
-one merge pass (~30 MB at 2M postings), 8 to 20 bytes per message, and at the end the sorted term
-list the finished index keeps (~70 MB per million distinct terms). Holding every posting
-instead (the previous build) cost ~50 bytes per posting: 4 GB at 1M messages.
+Memory over the process (``benchmarks/bench_keyword.py``): one run (its own vocabulary and
+arrays), one merge pass, 8 to 20 bytes per message, and at the end the sorted term list the
+finished index keeps. Measured 51 MB at 100k messages and 148 MB at 1M (997k distinct terms:
+the term list is most of the difference); the previous build, which held every posting, took
+415 MB and 3.5 GB.
 """
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ from miner.stages.search.postings import (
 
 log = logging.getLogger(__name__)
 
-RUN_POSTINGS = 1 << 20  # postings tokenized before a run is sorted and spilled (~40 MB peak)
-MERGE_POSTINGS = 1 << 21  # postings per merge pass (~30 MB peak)
+RUN_POSTINGS = 1 << 20  # postings tokenized before a run is sorted and spilled
+MERGE_POSTINGS = 1 << 21  # postings per merge pass (8 bytes each in its buffers)
 SCAN_CACHE_KB = -4096  # SQLite page cache while the build reads every message (4 MB; the
 # workspace connection's 64 MB would fill up with pages read once: measured 62 MB at 100k)
 _CAP = 65535  # term counts are stored as uint16
@@ -266,7 +267,8 @@ def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | No
     """The index brought up to date with ``messages``: ``(index, segment names, what was
     done)``. Only messages above the indexed ``max_id`` are read when nothing else changed;
     a deletion or an edit (or too many segments) rebuilds it. Loaded from and (with ``persist``)
-    saved under ``root`` if given; a saved index that must be rebuilt is not loaded first."""
+    saved under ``root`` if given; a saved index that must be rebuilt is not loaded first (a
+    process already holding it, such as the app, keeps it in memory while the rebuild runs)."""
     stamp = stamp or fts_stamp(conn)
     extends = None
     if current is None and root is not None:
@@ -294,7 +296,6 @@ def update(conn, root: Path | None, current: tuple[KeywordIndex, list[str]] | No
             if write:
                 _persist(lambda: save(new, root, names))  # type: ignore[arg-type]
             return new, names, f"added {len(ids)}"
-    current = None
     seg, ids, lens, name = _build(conn, "SELECT id, subject, text FROM messages ORDER BY id", (),
                                   root if write else None, stamp, keep_empty=True)
     max_id = int(ids[-1]) if len(ids) else 0
