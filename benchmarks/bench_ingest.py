@@ -1,7 +1,7 @@
 """Ingest speed and memory: miner (decode + clean + thread + people + store + FTS) against the
 stdlib floor (mailbox + email.policy.default + the body text, parse only) on the same gen_mbox
-archive, in the same run. Perceval is measured too with --perceval (it is installed into a venv
-under the benchmark cache by this script).
+archive, in the same run, and Perceval (installed into a venv under the benchmark cache by this
+script) in the full run, or in a --quick one with --perceval; --no-perceval leaves it out.
 
 Wall-clock rates on a shared machine are noise, so every row has a CPU-based twin: CPU seconds
 (user + system) of the process and of the worker processes it waited for. The CPU ratio to the
@@ -10,7 +10,7 @@ machine gives: messages / (max(writer CPU, total CPU / 2) over the parallel part
 phase's CPU) (the writer is one process, the workers share the cores with it; the post phase,
 threads and people, runs in the writer alone after the parallel part).
 
-Usage: python benchmarks/bench_ingest.py [--n 50000] [--quick] [--perceval] [--json FILE]
+Usage: python benchmarks/bench_ingest.py [--n 50000] [--quick] [--perceval | --no-perceval] [--json FILE]
                                          [--against SRC]   # SRC: another tree's root, e.g.
     git archive <commit> miner models | tar -x -C /tmp/before  ->  --against /tmp/before
 (measures that tree's miner first, in the same run: before/after rows)
@@ -222,7 +222,7 @@ def main(argv: list[str]) -> int:
          "value": mine["peak_rss_all_mb"], "unit": "MB", "target": "<= 300",
          "pass": 0 < mine["peak_rss_all_mb"] <= 300},
     ]
-    if "--perceval" in argv:
+    if "--perceval" in argv or ("--quick" not in argv and "--no-perceval" not in argv):
         py = perceval_python()
         if py:
             d = tempfile.mkdtemp(prefix="perceval-")
