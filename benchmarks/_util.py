@@ -33,6 +33,24 @@ def gen_mbox(n: int, seed: int = 42) -> tuple[Path, Path]:
     return out, truth
 
 
+def insert_answer_key(ws, n: int, list_name: str = "bench") -> None:
+    """Fill an empty workspace with the rows of gen_mbox's answer key for ``n`` messages
+    (subject, sender, date, thread, the author's new text), inserted directly: for benchmarks
+    of what comes after ingest, whose workspace should take seconds to build."""
+    if ws.db.execute("SELECT count(*) FROM messages").fetchone()[0] >= n:
+        return
+    _, truth = gen_mbox(n)
+    with ws.db, truth.open(encoding="utf-8") as fh:
+        for line in fh:
+            t = json.loads(line)
+            key = t["mid"] or f"seq:{t['seq']}"
+            ws.db.execute(
+                "INSERT OR IGNORE INTO messages(key, message_id, list, subject, from_name, "
+                "from_email, date, text, thread_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                (key, key, list_name, t["subject"] or "", t["from_name"] or "",
+                 t["from_addr"] or "", t["date_iso"], t["new_text"] or "", t["thread"]))
+
+
 def run_child(code: str, *args: str, python: str = sys.executable) -> dict:
     """Run ``code`` in a fresh interpreter; return its JSON result plus wall time and peak RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -26,7 +26,6 @@ The 1M workspace: ``--n 1000000 --db $MINER_BENCH_CACHE/scale-1000000/corpus.sql
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -101,19 +100,9 @@ def _database(n: int, db: Path | None) -> Path:
     from miner.workspace import Workspace
 
     ws = Workspace.open(path, create=True)
-    if ws.db.execute("SELECT count(*) FROM messages").fetchone()[0] < n:
-        from benchmarks._util import gen_mbox
+    from benchmarks._util import insert_answer_key
 
-        _, truth = gen_mbox(n)
-        with ws.db, truth.open(encoding="utf-8") as fh:
-            for line in fh:
-                t = json.loads(line)
-                key = t["mid"] or f"seq:{t['seq']}"
-                ws.db.execute(
-                    "INSERT OR IGNORE INTO messages(key, message_id, list, subject, from_name, "
-                    "date, text, thread_id) VALUES (?,?,?,?,?,?,?,?)",
-                    (key, key, "bench", t["subject"] or "", t["from_name"] or "",
-                     t["date_iso"], t["new_text"] or "", t["thread"]))
+    insert_answer_key(ws, n)
     ws.close()
     return ws.db_path
 

@@ -344,23 +344,13 @@ def latency_workspace(n: int):
     """A workspace of ``n`` gen_mbox messages. The rows come from gen_mbox's answer key
     (subject, sender, date, thread root, the author's new text) inserted directly: ingest speed
     is bench_ingest's business, and this keeps the build to seconds. Static model (fast mode)."""
-    from benchmarks._util import gen_mbox
+    from benchmarks._util import insert_answer_key
     from miner.pipeline import run_stages
     from miner.workspace import Workspace
 
     path = CACHE / f"search-{n}"
     ws = Workspace.open(path, create=True, overrides={"embedding_model": "static"})
-    if ws.db.execute("SELECT count(*) FROM messages").fetchone()[0] < n:
-        _, truth = gen_mbox(n)
-        with ws.db, truth.open(encoding="utf-8") as fh:
-            for line in fh:
-                t = json.loads(line)
-                key = t["mid"] or f"seq:{t['seq']}"
-                ws.db.execute(
-                    "INSERT OR IGNORE INTO messages(key, message_id, list, subject, from_name, "
-                    "from_email, date, text, thread_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (key, key, "bench", t["subject"] or "", t["from_name"] or "",
-                     t["from_addr"] or "", t["date_iso"], t["new_text"] or "", t["thread"]))
+    insert_answer_key(ws, n)
     t0 = time.perf_counter()
     rep = run_stages(ws, ["embeddings"])["stages"]["embeddings"]
     print(f"  embeddings (static): {rep['texts_encoded']} texts encoded in "
