@@ -198,8 +198,19 @@ def _components(conn: sqlite3.Connection, top: int) -> array:
     return uf
 
 
+MAX_COMPONENT = 4  # a component above this many batches is left to the incremental path
+
+
 def _batches(conn: sqlite3.Connection, uf: array, size: int):
-    """Lists of message ids, whole components in the order of their first message."""
+    """Lists of message ids, whole components in the order of their first message.
+
+    Components join messages through any shared subject key however far apart in time (the
+    subject-joining window is not applied here), so a list where one subject recurs for years
+    ("help", "[list] digest") can make one component of most of the corpus. A component larger
+    than ``MAX_COMPONENT`` batches is not yielded: its messages stay unthreaded and
+    :func:`miner.ingest.post.rebuild_threads` threads them next, in batches of ``size`` with
+    windowed closures. Components are independent, so the result is the same; memory stays
+    bounded by the batch."""
     import numpy as np
 
     ids = np.fromiter((i for (i,) in conn.execute("SELECT id FROM messages ORDER BY id")),
@@ -209,6 +220,18 @@ def _batches(conn: sqlite3.Connection, uf: array, size: int):
     ids, roots = ids[order], roots[order]
     del order
     starts = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1]])
+    ends = np.r_[starts[1:], len(ids)]
+    big = (ends - starts) > MAX_COMPONENT * size
+    if big.any():
+        keep = np.ones(len(ids), dtype=bool)
+        for a, b in zip(starts[big].tolist(), ends[big].tolist()):
+            keep[a:b] = False
+        log.info("post phase: %d component(s) of %d messages left to the incremental path",
+                 int(big.sum()), int(len(ids) - keep.sum()))
+        ids, roots = ids[keep], roots[keep]
+        if not len(ids):
+            return
+        starts = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1]])
     lo = 0
     for s in starts[1:].tolist() + [len(ids)]:  # cut only where a component starts
         if s - lo >= size or s == len(ids):

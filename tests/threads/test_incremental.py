@@ -160,6 +160,36 @@ def test_gen_mbox_incremental_equals_one_shot(tmp_path, monkeypatch, gen_mbox_to
     assert len(want["people"]) > 20
 
 
+def test_a_subject_recurring_for_years_is_left_to_the_incremental_path(tmp_path, monkeypatch,
+                                                                        caplog):
+    """One subject key asked again and again over years joins most of a list into one
+    component; above MAX_COMPONENT batches the one-shot path leaves it to the incremental path,
+    and the corpus is the one a single batch gives."""
+    import logging
+    from datetime import timedelta
+
+    start = datetime(2015, 1, 5, 9, 0)
+    msgs = []
+    for i in range(70):  # "Help" every 3 weeks: subject joining within 30 days, chains apart
+        d = start + timedelta(days=21 * i, hours=i % 5)
+        irt = f"In-Reply-To: <help{i - 1}@x.org>\n" if i % 3 == 2 else ""
+        subj = "Re: Help" if i % 2 else "Help"
+        msgs.append(f"From u{i % 9}@x.org {d:%a %b %d %H:%M:%S %Y}\nFrom: U{i % 9} <u{i % 9}@x.org>\n"
+                    f"Subject: {subj}\nDate: {d:%a, %d %b %Y %H:%M:%S} +0000\n"
+                    f"Message-ID: <help{i}@x.org>\n{irt}\nQuestion or answer number {i}.\n\n")
+    for i in range(20):  # other threads between them
+        d = start + timedelta(days=30 * i + 3)
+        msgs.append(f"From v@x.org {d:%a %b %d %H:%M:%S %Y}\nFrom: V <v@x.org>\n"
+                    f"Subject: Topic {i // 2}\nDate: {d:%a, %d %b %Y %H:%M:%S} +0000\n"
+                    f"Message-ID: <t{i}@x.org>\n\nAbout topic {i // 2}.\n\n")
+    mbox = tmp_path / "help.mbox"
+    mbox.write_text("".join(msgs))
+    with caplog.at_level(logging.INFO, logger="miner.ingest.post_oneshot"):
+        want = _check(tmp_path, mbox, 3, monkeypatch)
+    assert "left to the incremental path" in caplog.text  # the fallback did run
+    assert len({t for _, t in want["threads"].values()}) > 10
+
+
 def test_a_late_parent_adopts_its_replies_and_old_threads_stay_put(tmp_path):
     """The parent arrives after its replies: the replies move under it, nothing else moves."""
     def msg(mid, subject, date, irt=None):
