@@ -74,27 +74,20 @@ threading.Thread(target=_sample, daemon=True).start()
 # on one core, so the 2-core estimate adds it rather than sharing it out.
 import miner.ingest.post as _post
 _post_cpu = [0.0]
-def _timed(f):
+def _timed(f, acc):
     def g(*a, **k):
         c = time.process_time()
         try:
             return f(*a, **k)
         finally:
-            _post_cpu[0] += time.process_time() - c
+            acc[0] += time.process_time() - c
     return g
-_post.rebuild_people = _timed(_post.rebuild_people)
-_post.rebuild_threads = _timed(_post.rebuild_threads)
+_post.rebuild_people = _timed(_post.rebuild_people, _post_cpu)
+_post.rebuild_threads = _timed(_post.rebuild_threads, _post_cpu)
 # CPU of the writer's _store (rows, raw, attachments, links, full text), the same way
 import miner.ingest.run as _run
 _store_cpu = [0.0]
-_store = _run._store
-def _timed_store(*a, **k):
-    c = time.process_time()
-    try:
-        return _store(*a, **k)
-    finally:
-        _store_cpu[0] += time.process_time() - c
-_run._store = _timed_store
+_run._store = _timed(_run._store, _store_cpu)
 ws = Workspace.open(sys.argv[2], create=True)
 c0, w0 = _cpu(); t0 = time.perf_counter()
 r = ws.ingest([sys.argv[1]])
