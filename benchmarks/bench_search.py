@@ -147,30 +147,12 @@ def run_semeval(rows: list, quick: bool = False) -> dict:
 
 _LINK = re.compile(r"(?:https?://)?[\w./-]*pipermail/r-sig-meta-analysis/(\d{4}-[A-Za-z]+)/(\d{6})\.html\S*")
 _URL = re.compile(r"<?https?://\S+|\bwww\.\S+")
-_FROM_LINE = re.compile(rb"^From \S+.*\d{4}\s*$")
-
-
 def pipermail_numbers(raw: Path = RSIG) -> list[str | None]:
-    """Message-IDs in pipermail's global numbering: ``NNNNNN.html`` is the NNNNNN-th message
-    (0-based) of the whole archive in month order, each month file in file order. Checked: all
-    114 link targets then fall inside their own month's range (with 1-based numbering 3 do not)."""
-    import calendar
+    """Message-IDs in pipermail's global numbering (``NNNNNN.html`` is the NNNNNN-th message,
+    0-based, of the whole archive in month order): the loader the asked-before tests use."""
+    from tests.problems.asked_before import numbering
 
-    months = {m: i for i, m in enumerate(calendar.month_name) if m}
-    files = sorted(raw.glob("*.mbox"), key=lambda p: (int(p.stem[:4]), months[p.stem[5:]]))
-    seq: list[str | None] = []
-    for f in files:
-        in_headers = False
-        for line in f.read_bytes().split(b"\n"):
-            if _FROM_LINE.match(line):
-                seq.append(None)
-                in_headers = True
-            elif in_headers:
-                if not line.strip():
-                    in_headers = False
-                elif line.lower().startswith(b"message-id:") and seq:
-                    seq[-1] = line.split(b":", 1)[1].strip().strip(b"<>").decode("ascii", "replace")
-    return seq
+    return numbering(raw)[0]
 
 
 def asked_before_cases(ws, raw: Path = RSIG) -> list[dict]:
