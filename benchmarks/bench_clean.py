@@ -10,8 +10,16 @@ Prints:
      venv; they are never project dependencies);
   4. speed: mean time per message on 3 KB bodies.
 
+``--speed`` prints instead the CPU ms per message of ``segment()`` alone over the bodies
+ingest hands it (decoded with ``parse_bytes``, with the footers ingest learns from each
+source's first 400 messages) of a gen_mbox archive and of real archives, cached as JSON under
+``$MINER_BENCH_CACHE/w1-bodies-*.json``; with ``--against SRC`` (a tree holding another
+``miner`` package, e.g. ``git archive REV miner | tar -x -C SRC``) both are timed in child
+processes, alternated ``--repeat`` times (best CPU kept), and their outputs compared.
+
 Usage:
   python benchmarks/bench_clean.py [--compare-python /tmp/cmpvenv/bin/python] [--quick] [--json FILE]
+  python benchmarks/bench_clean.py --speed [--against SRC] [--repeat 3] [--quick]
 """
 from __future__ import annotations
 
@@ -99,6 +107,121 @@ def speed() -> float:
     return (time.perf_counter() - t) / n * 1000, sum(map(len, bodies)) / len(bodies)
 
 
+# ------------------------------------------------------------------ --speed: segment() alone
+
+CACHE = Path(__import__("os").environ.get("MINER_BENCH_CACHE", "/tmp/miner-bench"))
+SPEED_SETS = {  # name -> ingest specs
+    "gen20k": [CACHE / "gen-20000-42.mbox"],
+    "rsig-meta": [SHARED / "corpora" / "r-sig-meta-analysis" / "raw"],
+    "open-iscsi": [SHARED / "corpora" / "open-iscsi-googlegroups"],
+    "notmuch": [SHARED / "corpora" / "notmuch-corpora"],
+}
+QUICK_LIMIT = 3000  # bodies per set with --quick
+
+
+def speed_bodies(name: str) -> list[list]:
+    """[[body, [footer, ...]], ...] as ingest's segment() calls see them (cached as JSON)."""
+    cache = CACHE / f"w1-bodies-{name}.json"
+    if cache.exists():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    from miner.clean import learn_footers
+    from miner.ingest import read_sources
+    from miner.ingest.mime import ParseFailure, parse_bytes
+    from miner.ingest.run import FOOTER_SAMPLE
+    from miner.threads import normalize_subject
+
+    if name == "gen20k":
+        from benchmarks._util import gen_mbox
+
+        gen_mbox(20000)
+    footers: dict[str, list[str]] = {}
+    out: list[list] = []
+    for _, items in read_sources([str(p) for p in SPEED_SETS[name]]):
+        parsed = []
+        for item in items:
+            p = item.parsed
+            if p is None and item.error is None:
+                try:
+                    p = parse_bytes(item.raw or b"", fallback_date=item.fallback_date,
+                                    list_name=item.list_name)
+                except ParseFailure:
+                    p = None
+            if p is not None:
+                parsed.append((p.list_name or item.list_name or "", p))
+        by_list: dict[str, list] = {}
+        for lst, p in parsed[:FOOTER_SAMPLE]:
+            by_list.setdefault(lst, []).append(p)
+        for lst, msgs in by_list.items():
+            known = footers.setdefault(lst, [])
+            for f in learn_footers([m.body for m in msgs],
+                                   senders=[m.from_email.lower() for m in msgs],
+                                   subjects=[normalize_subject(m.subject).lower() for m in msgs],
+                                   names=[m.from_name for m in msgs]):
+                if f not in known:
+                    known.append(f)
+        out.extend([p.body, footers.get(lst, [])] for lst, p in parsed)
+    cache.write_text(json.dumps(out), encoding="utf-8")
+    return out
+
+
+SPEED_CHILD = r'''
+import hashlib, json, sys, time
+sys.path.insert(0, sys.argv[1])
+from miner.clean import segment
+import miner.clean
+bodies = json.loads(open(sys.argv[2], encoding="utf-8").read())[: int(sys.argv[3])]
+for body, footers in bodies[:200]:  # warm-up: regex compilation, caches
+    segment(body, footers=tuple(footers))
+c0, w0 = time.process_time(), time.perf_counter()
+outs = [segment(body, footers=tuple(footers)) for body, footers in bodies]
+cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+h = hashlib.sha1()
+for c in outs:
+    h.update(repr((c.segments, c.new_text, c.quoted_text, c.signature)).encode("utf-8", "surrogatepass"))
+print(json.dumps({"n": len(bodies), "cpu": cpu, "wall": wall, "digest": h.hexdigest(),
+                  "miner": miner.clean.__file__}))
+'''
+
+
+def speed_rows(against: str | None, repeat: int, quick: bool) -> list[dict]:
+    """Time segment() per set in fresh children, the baseline tree (if any) alternated with this one."""
+    import os
+
+    trees = ([("before", str(Path(against).resolve()))] if against else []) + [("after", str(ROOT))]
+    rows = []
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    print(f"{'set':12} {'msgs':>6} {'tree':7} {'CPU ms/msg':>10} {'wall ms/msg':>11}  output digest")
+    for name in SPEED_SETS:
+        bodies = speed_bodies(name)
+        limit = min(len(bodies), QUICK_LIMIT if quick else len(bodies))
+        best: dict[str, dict] = {}
+        for _ in range(repeat):
+            for label, tree in trees:
+                p = subprocess.run([sys.executable, "-c", SPEED_CHILD, tree,
+                                    str(CACHE / f"w1-bodies-{name}.json"), str(limit)],
+                                   capture_output=True, text=True, check=True)
+                r = json.loads(p.stdout.strip().splitlines()[-1])
+                if label not in best or r["cpu"] < best[label]["cpu"]:
+                    best[label] = r
+        for label, _ in trees:
+            r = best[label]
+            print(f"{name:12} {r['n']:6d} {label:7} {r['cpu'] / r['n'] * 1000:10.3f} "
+                  f"{r['wall'] / r['n'] * 1000:11.3f}  {r['digest'][:12]}")
+            rows.append({"benchmark": "clean", "metric": f"segment() CPU per message, {name} ({label})",
+                         "value": round(r["cpu"] / r["n"] * 1000, 4), "unit": "ms",
+                         "target": None, "pass": None})
+        if against:
+            b, a = best["before"], best["after"]
+            same = b["digest"] == a["digest"]
+            print(f"{name:12} after/before CPU {a['cpu'] / b['cpu']:.2f}  "
+                  f"outputs {'identical' if same else 'DIFFER'}")
+            rows.append({"benchmark": "clean", "metric": f"segment() CPU after/before, {name}",
+                         "value": round(a["cpu"] / b["cpu"], 3), "unit": "ratio",
+                         "target": 0.5, "pass": bool(same and a["cpu"] / b["cpu"] <= 0.5)})
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    return rows
+
+
 # ------------------------------------------------------------------ libraries (run in another venv)
 
 LIB_SCRIPT = r'''
@@ -171,7 +294,16 @@ def main() -> int:
     ap.add_argument("--no-compare", action="store_true")
     ap.add_argument("--json", type=Path, help="write benchmark rows to this file")
     ap.add_argument("--quick", action="store_true", help="miner only (no library comparison)")
+    ap.add_argument("--speed", action="store_true",
+                    help="segment() CPU per message on gen_mbox and real archives (no quality figures)")
+    ap.add_argument("--against", help="with --speed: a tree with the miner package to compare with")
+    ap.add_argument("--repeat", type=int, default=3, help="with --speed: runs per tree (best kept)")
     args = ap.parse_args()
+    if args.speed:
+        rows = speed_rows(args.against, args.repeat, args.quick)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1))
+        return 0
     args.no_compare = args.no_compare or args.quick
     em = load_evalmetrics()
     result = {"miner": {}}

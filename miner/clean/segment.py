@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 
 from miner.clean import patterns as P
+from miner.clean.tail import mark_tail
 from miner.clean.technical import mark_code_and_logs
 from miner.types import NEW_TEXT_KINDS, Cleaned, Segment
 
@@ -55,9 +56,12 @@ class _Doc:
         self.lines = text.splitlines()
         # computed once: every pass below asks for the stripped line and its quote mark
         self.stripped = [ln.strip() for ln in self.lines]
-        match = P.QUOTE_LINE.match
-        self.quoted = [ln[:1] in _QUOTE_FIRST and match(ln) is not None for ln in self.lines]
         self.n = len(self.lines)
+        if ">" in text:
+            match = P.QUOTE_LINE.match
+            self.quoted = [ln[:1] in _QUOTE_FIRST and match(ln) is not None for ln in self.lines]
+        else:  # no line can be quoted: one substring search instead of a test per line
+            self.quoted = [False] * self.n
         self.kinds: list[str | None] = [None] * self.n
         self.header_start = -1
 
@@ -129,13 +133,28 @@ def _may_start_header(s: str) -> bool:
     return not two.isascii() or two[0] == "-" or two.lower() in _HEADER_TWO
 
 
+# The same for patterns.FORWARDED, whose starters after a letter are "Begin", "Anfang",
+# "Début", "Doorgestuurd", "Inicio/Início/Inizio" and "Vidarebefordrat": prose lines starting
+# with "I", "A", "Do"... no longer reach the regex (same results).
+_FORWARD_TWO = frozenset(("be", "an", "do", "in", "vi"))
+
+
+def _may_forward(s: str) -> bool:
+    two = s[:2]
+    return s[0] in "-*>_" or not two.isascii() or two.lower() in _FORWARD_TWO
+
+
 _HEADER_LAST = ":：-"  # last characters of a line _wrote_end or the header tests accept
 _WROTE_TAILS = ("wrote", "writes", "schrieb", "skrev")
 
 
 def _wrote_end(s: str) -> bool:
-    """Cheap test first (most lines do not end like a header), then the verb regex."""
+    """Cheap tests first (most lines do not end like a header), then the verb regex."""
     if not s or not (s[-1] in _HEADER_LAST or s.endswith(_WROTE_TAILS)):
+        return False
+    if not s.rstrip(":：- \t"):
+        # only dashes and colons ("--", "-----"): no verb, no match. Half of the regex calls
+        # on gen_mbox were "--" signature separators (10k of 21k for 20k messages)
         return False
     return bool(P.WROTE_END.search(s[-120:]))
 
@@ -203,21 +222,22 @@ def _lotus_prefix(doc: _Doc, i: int) -> int:
 def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
     """First line in [lo, hi) where an embedded message starts: (line, kind, header_end)."""
     seen_new = False
+    kinds, stripped, quoted, lines = doc.kinds, doc.stripped, doc.quoted, doc.lines
     i = lo
     while i < hi:
-        if doc.kinds[i] is not None:
+        if kinds[i] is not None:
             i += 1
             continue
-        s = doc.stripped[i]
+        s = stripped[i]
         if not s:
             i += 1
             continue
-        if doc.quoted[i]:
+        if quoted[i]:
             seen_new = True
             i += 1
             continue
         c0 = s[0]
-        if c0 in _MARKER_FIRST and P.FORWARDED.match(s):
+        if c0 in _MARKER_FIRST and _may_forward(s) and P.FORWARDED.match(s):
             return i, "forwarded", i
         if c0 in "-*_>" and P.ORIGINAL_MESSAGE.match(s):
             return i, "quote", i
@@ -225,10 +245,10 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
             j = doc.next_nonblank(i + 1, i + 4)
             if j is not None and _header_block(doc, j):
                 return i, "quote", i
-        head = doc.lines[i][:40]
+        head = lines[i][:40]
         if (":" in head or "：" in head) and _header_block(doc, i):
             start = i
-            if _field_kind(doc.lines[i]) == "to":
+            if _field_kind(lines[i]) == "to":
                 start = _lotus_prefix(doc, i)
             return start, "quote", start
         # _reply_header_end finds nothing unless the line ends like a header, starts with a
@@ -256,6 +276,27 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
     return None
 
 
+def _last_run(stripped: list[str], nonblank: list[int], want: tuple[str, ...]) -> int | None:
+    """The last position a in ``nonblank`` where the non-blank lines a, a+1, ... read ``want``.
+
+    Candidates are the lines equal to want[0], found by list.index (C) rather than by a
+    comparison of every line in Python: r-sig-meta-analysis carries a dozen list footers that
+    all start with common lines ("_____", "[[alternative HTML version deleted]]"), and the
+    per-position comparison was the largest part of segment() there."""
+    seq = [stripped[i] for i in nonblank]
+    m = len(want)
+    first, last, want_list = want[0], len(seq) - m, list(want)
+    found = None
+    a = -1
+    while True:
+        try:
+            a = seq.index(first, a + 1, last + 1)
+        except ValueError:
+            return found
+        if seq[a : a + m] == want_list:
+            found = a
+
+
 @functools.lru_cache(maxsize=4096)
 def _footer_block(block: str) -> tuple[tuple[str, ...], str]:
     """A footer block's non-blank stripped lines and its kind, computed once per block."""
@@ -267,27 +308,35 @@ def _footer_block(block: str) -> tuple[tuple[str, ...], str]:
 def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
     """Mark given footer blocks and list footers; return the line where trailing footers start."""
     stripped = doc.stripped
+    kinds = doc.kinds
     if footers:
         present = set(stripped)
-        nonblank = [i for i in range(doc.n) if stripped[i]]
+        nonblank: list[int] | None = None
         for block in footers:
             want, kind = _footer_block(block)
             if not want or want[0] not in present or want[-1] not in present:
                 continue  # cheap rejection: most messages carry few of a list's footers
-            m = len(want)
-            for a in range(len(nonblank) - m, -1, -1):
-                if all(stripped[nonblank[a + k]] == want[k] for k in range(m)):
-                    for i in range(nonblank[a], nonblank[a + m - 1] + 1):
-                        doc.kinds[i] = kind
-                    break
+            if nonblank is None:
+                nonblank = [i for i, t in enumerate(stripped) if t]
+            a = _last_run(stripped, nonblank, want)
+            if a is not None:
+                for i in range(nonblank[a], nonblank[a + len(want) - 1] + 1):
+                    kinds[i] = kind
     tail = doc.n
-    for i in range(doc.n):
-        s = stripped[i]
-        if not s or doc.kinds[i] is not None:
+    # Without a "__________" in the text only lines starting with "[", "Y", "T" or "-" can
+    # start a footer (HTML_DELETED, FOOTER_START; a lower-case "you"/"to" line never reaches
+    # FOOTER_START below): the other lines are passed over with one test
+    under = "__________" in doc.text
+    for i, s in enumerate(stripped):
+        if not s:
             continue
         c0 = s[0]
+        if c0 not in "[YT-" and not (under and (c0 in "_>*" or "_" in s[:4])):
+            continue
+        if kinds[i] is not None:
+            continue
         if c0 == "[" and P.HTML_DELETED.match(s):
-            doc.kinds[i] = "footer"
+            kinds[i] = "footer"
             continue
         if c0 not in "_>*YT-[" and "_" not in s[:4]:
             continue
@@ -298,10 +347,10 @@ def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
             if P.FOOTER_START.match(s) or P.MAILMAN_FOOTER_HINT.search(window):
                 end = _block_end(doc, i, 8)
                 for k in range(i, end):
-                    doc.kinds[k] = "footer"
-                if end >= doc.n or all(not stripped[k] or doc.kinds[k] for k in range(end, doc.n)):
+                    kinds[k] = "footer"
+                if end >= doc.n or all(not stripped[k] or kinds[k] for k in range(end, doc.n)):
                     tail = min(tail, i)
-    while tail > 0 and (not stripped[tail - 1] or doc.kinds[tail - 1] in ("footer", "disclaimer")):
+    while tail > 0 and (not stripped[tail - 1] or kinds[tail - 1] in ("footer", "disclaimer")):
         tail -= 1
     return tail
 
@@ -329,9 +378,15 @@ def _mark_quotes(doc: _Doc, lo: int, hi: int) -> None:
         if quoted[i] and kinds[i] is None:
             kinds[i] = "quote"
     # "|" and ":" quoting only in blocks of at least three such lines
+    firsts = None
     for rx, mark in ((P.PIPE_LINE, "|"), (P.COLON_LINE, ":")):
-        # cheap pre-check: such a line's stripped text starts with the mark
-        if sum(1 for k in range(lo, hi) if doc.stripped[k][:1] == mark) < 3:
+        # cheap pre-checks: such a line's stripped text starts with the mark, so the text
+        # holds the mark three times at least (one C count; "|" is rare in mail)
+        if doc.text.count(mark) < 3:
+            continue
+        if firsts is None:
+            firsts = [t[:1] for t in doc.stripped[lo:hi]]
+        if firsts.count(mark) < 3:
             continue
         i = lo
         while i < hi:
@@ -346,8 +401,6 @@ def _mark_quotes(doc: _Doc, lo: int, hi: int) -> None:
 
 def segment(text: str, *, footers: Sequence[str] = (), lang: str | None = None) -> Cleaned:
     """Segment one message body. ``footers`` are exact blocks (from :func:`learn_footers`)."""
-    from miner.clean.tail import mark_tail
-
     doc = _Doc(text)
     if doc.n == 0:
         return Cleaned((), "", "", "")
