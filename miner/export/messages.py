@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-import zlib
 from email.utils import format_datetime
 from typing import IO, Iterator
+
+from miner.store import rawblob
 
 FIELDS = ("message_id", "list", "thread_id", "parent_id", "date", "author_name", "author_email",
           "person_id", "subject", "text", "quoted_text", "signature", "lang")
@@ -70,7 +71,7 @@ def write_mbox(conn: sqlite3.Connection, out: IO[bytes], *, list_name: str | Non
 
         d = datetime.fromisoformat(date) if date else None
         if raw is not None:
-            data = zlib.decompress(raw)
+            data = rawblob.decompress(raw)
         else:
             from email.message import EmailMessage
 

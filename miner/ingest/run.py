@@ -347,7 +347,9 @@ def prepare_batch(items: list[SourceItem], footers_by_list: dict[str, list[str]]
         cleaned_all.append(cleaned)
     langs = [guess_language(c.new_text) for c in cleaned_all]  # phase 3: the rest
     hashes = [content_hash(p, c.new_text) for (_, _, p), c in zip(todo, cleaned_all)]
-    raws = [zlib.compress(item.raw, 1) if item.raw is not None else None for _, item, _ in todo]
+    from miner.store.rawblob import compress
+
+    raws = [compress(item.raw) if item.raw is not None else None for _, item, _ in todo]
     for (n, item, p), lst, cleaned, lang, chash, raw in zip(todo, lists, cleaned_all, langs,
                                                             hashes, raws):
         key = message_key(p, item.raw)

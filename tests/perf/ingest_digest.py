@@ -48,7 +48,7 @@ def _h(*parts: object) -> str:
 
 def digest_workspace(conn, report) -> dict:
     """The digest of one ingested workspace."""
-    import zlib
+    from miner.store.rawblob import decompress
 
     cols = [r[1] for r in conn.execute("PRAGMA table_info(messages)")]
     mine = [c for c in cols if c not in POST_COLS]
@@ -61,14 +61,14 @@ def digest_workspace(conn, report) -> dict:
     for key, src, where, raw in conn.execute(
             'SELECT key, source_id, "where", raw FROM raw_messages'):
         e = per.setdefault(key, {})
-        e["raw"] = _h(src, where, zlib.decompress(raw) if raw is not None else None)
+        e["raw"] = _h(src, where, decompress(raw) if raw is not None else None)
     for table in ("attachments", "links"):
         acc: dict[str, list] = {}
         for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
             acc.setdefault(r[0], []).append(tuple(r[1:]))
         for key, rows in acc.items():
             per.setdefault(key, {})[table] = _h(rows)
-    quarantine = [(src, where, reason, _h(zlib.decompress(raw)))
+    quarantine = [(src, where, reason, _h(decompress(raw)))
                   for src, where, reason, raw in conn.execute(
                       'SELECT source_id, "where", reason, raw FROM quarantine ORDER BY id')]
     footers = [tuple(r) for r in conn.execute("SELECT list, text FROM footers ORDER BY rowid")]
