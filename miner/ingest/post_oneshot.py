@@ -24,11 +24,13 @@ Memory: a few integer arrays over the message ids (about 40 bytes per message) p
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from array import array
 from datetime import UTC, datetime
 
-from miner.ingest.post_write import Row, apply_links, h, in_chunks, parse_date, subject_hash
+from miner.ingest.post_write import (Plan, Row, h, in_chunks, parse_date, plan_links,
+                                     subject_hash, write_plan)
 from miner.types import ThreadInput
 
 log = logging.getLogger(__name__)
@@ -41,15 +43,89 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
     n, top = conn.execute("SELECT count(*), max(id) FROM messages").fetchone()
     if not n:
         return
-    if n <= batch:  # one batch: read once, index and thread together
+    workers = _workers(conn, n)
+    if n <= batch and not workers:  # one batch: read once, index and thread together
         with conn:
             _thread_batch(conn, None, None, days)
         return
     donor = _index_pass(conn, top)
     uf = _components(conn, top)
-    for ids in _batches(conn, uf, batch):
-        with conn:
-            _thread_batch(conn, ids, donor, days)
+    if not workers:
+        for ids in _batches(conn, uf, batch):
+            with conn:
+                _thread_batch(conn, ids, donor, days)
+        return
+    # the second core: workers thread and link quotes of whole components (reading through
+    # their own connections) while this process only writes what they decided
+    pack = min(batch, max(_MIN_PACK, n // (4 * workers[1])))
+    _plan_batch.ctx = (workers[0], donor, days)  # type: ignore[attr-defined]
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            pending: deque = deque()
+            for ids in _batches(conn, uf, batch, pack):
+                pending.append(pool.submit(_plan_batch, ids))
+                if len(pending) > 2 * workers[1]:  # bounded read-ahead keeps memory flat
+                    _write(conn, pending.popleft().result())
+            while pending:
+                _write(conn, pending.popleft().result())
+    finally:
+        del _plan_batch.ctx  # type: ignore[attr-defined]
+
+
+_MIN_PACK = 2_000  # messages per worker task at least (fewer: the per-task cost shows)
+_MIN_PARALLEL = 4_000  # fewer new messages: threaded in this process (a pool costs ~0.1 s)
+
+
+def _workers(conn: sqlite3.Connection, n: int) -> tuple[str, int] | None:
+    """(database path, worker processes) when threading in worker processes pays, else None:
+    several cores, a database file (workers open their own connection) and fork."""
+    import multiprocessing as mp
+
+    env = os.environ.get("MINER_INGEST_WORKERS")
+    count = max(1, int(env)) if env else min(4, os.cpu_count() or 1)
+    if count < 2 or n < _MIN_PARALLEL or "fork" not in mp.get_all_start_methods():
+        return None
+    path = next((p for _, name, p in conn.execute("PRAGMA database_list") if name == "main"),
+                None)
+    return (path, count) if path else None
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the workers
+    """A worker ends when the writer is killed (else it would wait on its queue forever,
+    holding the writer's output pipes open)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the writer died before the line above ran
+        os._exit(1)
+
+
+def _plan_batch(ids: list[int]) -> Plan:  # runs in a worker process
+    """Thread ``ids`` (whole components) and decide what to write, reading only."""
+    db, donor, days = _plan_batch.ctx  # type: ignore[attr-defined]
+    conn = getattr(_plan_batch, "conn", None)
+    if conn is None:
+        conn = sqlite3.connect(db, timeout=60)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA cache_size = -32768")
+        _plan_batch.conn = conn  # type: ignore[attr-defined]
+    rows, links, lookups = _thread_rows(conn, ids, donor, days, {})
+    return plan_links(conn, rows, links, lookups)
+
+
+def _write(conn: sqlite3.Connection, plan: Plan) -> None:
+    with conn:
+        n = write_plan(conn, plan)
+    log.debug("one-shot threading: %d messages, %d links changed", len(plan.ids), n)
 
 
 _READ_COLS = "id, message_id, in_reply_to, refs, subject, date, list"
@@ -201,8 +277,9 @@ def _components(conn: sqlite3.Connection, top: int) -> array:
 MAX_COMPONENT = 4  # a component above this many batches is left to the incremental path
 
 
-def _batches(conn: sqlite3.Connection, uf: array, size: int):
-    """Lists of message ids, whole components in the order of their first message.
+def _batches(conn: sqlite3.Connection, uf: array, size: int, pack: int = 0):
+    """Lists of about ``pack`` (default ``size``) message ids, whole components in the order
+    of their first message.
 
     Components join messages through any shared subject key however far apart in time (the
     subject-joining window is not applied here), so a list where one subject recurs for years
@@ -233,19 +310,31 @@ def _batches(conn: sqlite3.Connection, uf: array, size: int):
             return
         starts = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1]])
     lo = 0
+    pack = pack or size
     for s in starts[1:].tolist() + [len(ids)]:  # cut only where a component starts
-        if s - lo >= size or s == len(ids):
+        if s - lo >= pack or s == len(ids):
             yield np.sort(ids[lo:s]).tolist()
             lo = s
 
 
 def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array | None,
                   days: int) -> None:
-    """Thread ``ids`` (whole components; None: every message, indexing them too)."""
+    """Thread ``ids`` (whole components; None: every message, indexing them too) and write
+    the result (inside the caller's transaction)."""
+    subjects: dict[str, tuple[str, bool]] = {}  # shared by the index rows and the threading
+    rows, links, lookups = _thread_rows(conn, ids, donor, days, subjects)
+    n = write_plan(conn, plan_links(conn, rows, links, lookups))
+    log.debug("one-shot threading: %d messages, %d links changed", len(rows), n)
+
+
+def _thread_rows(conn: sqlite3.Connection, ids: list[int] | None, donor: array | None,
+                 days: int, subjects: dict[str, tuple[str, bool]]
+                 ) -> tuple[list[Row], list, list[tuple[str, str]]]:
+    """The rows of ``ids`` (None: every message, whose lookup rows are written here), their
+    links and subject lookups."""
     from miner.ingest.post import _COLS
     from miner.threads import thread_messages
 
-    subjects: dict[str, tuple[str, bool]] = {}  # shared by the index rows and the threading
     if ids is None:
         raw = conn.execute(f"SELECT {_COLS} FROM messages ORDER BY id").fetchall()
         ids_rows: list = []
@@ -298,5 +387,4 @@ def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array 
     lookups: list[tuple[str, str]] = []
     links = thread_messages([r.item for r in rows], subject_window_days=days, lookups=lookups,
                             subjects=subjects)
-    n = apply_links(conn, rows, links, lookups)
-    log.debug("one-shot threading: %d messages, %d links changed", len(rows), n)
+    return rows, links, lookups

@@ -73,9 +73,28 @@ def in_chunks(conn: sqlite3.Connection, sql: str, values: Iterable) -> Iterable[
         yield from conn.execute(sql.format(",".join("?" * len(part))), part)
 
 
+class Plan(NamedTuple):
+    """What one threaded set writes, decided from reads only (so a worker process with a
+    read-only connection can compute it while the writer writes another set)."""
+
+    updates: list[tuple]  # (parent_key, thread_id, quotes_key, id) of the rows that change
+    old_tids: list[str]  # thread ids the set's rows had
+    new_tids: list[str]
+    thread_rows: list[tuple]
+    ids: list[int]  # every row of the set
+    look_rows: list[tuple]  # (msg, h, ts) subject lookups of the set's trees
+    changed: int  # rows whose parent or thread changed
+
+
 def apply_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[ThreadLink],
                 lookups: list[tuple[str, str]]) -> int:
     """Store the links of ``rows`` (a closed set, threaded at once); returns how many changed."""
+    return write_plan(conn, plan_links(conn, rows, links, lookups))
+
+
+def plan_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[ThreadLink],
+               lookups: list[tuple[str, str]]) -> Plan:
+    """What storing the links of ``rows`` writes (``conn`` is only read: quote candidates)."""
     from miner.threads import normalize_subject, subject_key
 
     by_key = {r.item.key: r for r in rows}
@@ -104,12 +123,6 @@ def apply_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[Threa
             q = quotes.pop(r.id, r.quotes_key)
             if q != r.quotes_key:
                 updates.append((parent, tid, q, r.id))
-    conn.executemany("UPDATE messages SET parent_key=?, thread_id=?, quotes_key=? WHERE id=?",
-                     updates)
-    old_tids = {r.thread_id for r in rows if r.thread_id}
-    if old_tids or conn.execute("SELECT 1 FROM threads LIMIT 1").fetchone():
-        list(in_chunks(conn, "DELETE FROM threads WHERE thread_id IN ({})",
-                       old_tids | set(tid_of.values())))
     out = []
     for root, tid in tid_of.items():
         group = members[tid]
@@ -118,18 +131,28 @@ def apply_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[Threa
         out.append((tid, root, top.list, normalize_subject(top.subject) or top.subject,
                     min(dates) if dates else None, max(dates) if dates else None, len(group),
                     len({r.person for r, _ in group if r.person is not None})))
+    look = sorted((by_key[top].id,
+                   subject_hash(by_key[top].item.list, subject_key(by_key[top].item.subject)),
+                   by_key[first].ts) for top, first in lookups)
+    return Plan(updates, sorted({r.thread_id for r in rows if r.thread_id}),
+                list(tid_of.values()), out, [r.id for r in rows], look, len(changed))
+
+
+def write_plan(conn: sqlite3.Connection, plan: Plan) -> int:
+    """Write ``plan`` (inside the caller's transaction); returns how many links changed."""
+    conn.executemany("UPDATE messages SET parent_key=?, thread_id=?, quotes_key=? WHERE id=?",
+                     plan.updates)
+    if plan.old_tids or conn.execute("SELECT 1 FROM threads LIMIT 1").fetchone():
+        list(in_chunks(conn, "DELETE FROM threads WHERE thread_id IN ({})",
+                       set(plan.old_tids) | set(plan.new_tids)))
     conn.executemany("INSERT INTO threads(thread_id, root_key, list, subject, start, \"end\", "
-                     "messages, participants) VALUES (?,?,?,?,?,?,?,?)", out)
+                     "messages, participants) VALUES (?,?,?,?,?,?,?,?)", plan.thread_rows)
     # the subject lookups of the trees just built replace those the set had
     if conn.execute("SELECT 1 FROM thread_idx_look LIMIT 1").fetchone():
-        list(in_chunks(conn, "DELETE FROM thread_idx_look WHERE msg IN ({})",
-                       [r.id for r in rows]))
+        list(in_chunks(conn, "DELETE FROM thread_idx_look WHERE msg IN ({})", plan.ids))
     conn.executemany("INSERT OR REPLACE INTO thread_idx_look(msg, h, ts) VALUES (?,?,?)",
-                     sorted((by_key[top].id,
-                             subject_hash(by_key[top].item.list,
-                                          subject_key(by_key[top].item.subject)),
-                             by_key[first].ts) for top, first in lookups))
-    return len(changed)
+                     plan.look_rows)
+    return plan.changed
 
 
 def _candidates(conn: sqlite3.Connection, thread: list[tuple[Row, str | None]], limit: int):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from miner import Workspace
-from miner.ingest import post
+from miner.ingest import post, post_oneshot
 from miner.ingest.quotes import link_quotes
 from miner.threads import thread_messages
 from miner.types import ThreadInput
@@ -102,6 +102,21 @@ def _check(tmp_path: Path, mbox: Path, parts: int, monkeypatch) -> dict:
     small1 = Workspace.open(tmp_path / "small1", create=True)
     small1.ingest([str(mbox)])
     assert _state(small1) == want
+    # the one-shot path with its batches threaded in two worker processes
+    monkeypatch.setenv("MINER_INGEST_WORKERS", "2")
+    monkeypatch.setattr(post_oneshot, "_MIN_PARALLEL", 0)
+    monkeypatch.setattr(post_oneshot, "_MIN_PACK", 1)
+    written = []
+    write = post_oneshot._write  # called only with what the workers planned
+    monkeypatch.setattr(post_oneshot, "_write", lambda c, p: written.append(p) or write(c, p))
+    pooled = Workspace.open(tmp_path / "pooled", create=True)
+    pooled.ingest([str(mbox)])
+    assert _state(pooled) == want
+    assert written  # the batches were planned in the workers
+    monkeypatch.delenv("MINER_INGEST_WORKERS")
+    monkeypatch.setattr(post_oneshot, "_write", write)
+    assert _lookup_tables(pooled.db) == _lookup_tables(one.db)
+    pooled.close()
     # what later incremental runs read is the same whichever path wrote it
     assert _lookup_tables(small1.db) == _lookup_tables(small.db) == _lookup_tables(one.db)
     (tmp_path / "parts").mkdir()
@@ -229,29 +244,36 @@ import os, signal, sys
 from miner import Workspace
 from miner.ingest import post, post_oneshot
 post.BATCH = 7  # the one-shot path in many batches (transactions)
+if sys.argv[4] == "pool":  # planned in two worker processes, written here
+    os.environ["MINER_INGEST_WORKERS"] = "2"
+    post_oneshot._MIN_PARALLEL = 0
+    post_oneshot._MIN_PACK = 1
 calls = [0]
-apply = post_oneshot.apply_links
+apply = post_oneshot.write_plan
 def apply_then_die(*a, **k):
     n = apply(*a, **k)
     calls[0] += 1
     if calls[0] == int(sys.argv[3]):  # inside a batch's transaction, after some committed
         os.kill(os.getpid(), signal.SIGKILL)
     return n
-post_oneshot.apply_links = apply_then_die
+post_oneshot.write_plan = apply_then_die
 Workspace.open(sys.argv[1], create=True).ingest([sys.argv[2]])
 """
 
 
+@pytest.mark.parametrize("mode", ["serial", "pool"])
 @pytest.mark.parametrize("die_at", [1, 4])
-def test_sigkill_inside_the_one_shot_path_then_rerun_gives_the_same_corpus(tmp_path, die_at):
-    """Killed in the middle of the one-shot path (some batches committed, one half-written),
-    the next ingest threads the rest (incrementally or one-shot) and gives the same corpus."""
+def test_sigkill_inside_the_one_shot_path_then_rerun_gives_the_same_corpus(tmp_path, die_at,
+                                                                           mode):
+    """Killed in the middle of the one-shot path (some batches committed, one half-written;
+    batches planned in this process or in worker processes), the next ingest threads the rest (incrementally or one-shot) and gives the same corpus."""
     ref = Workspace.open(tmp_path / "ref", create=True)
     ref.ingest([str(DEMO)])
     want = _state(ref)
     ws = tmp_path / "ws"
-    p = subprocess.run([sys.executable, "-c", _KILL_CHILD, str(ws), str(DEMO), str(die_at)],
-                       capture_output=True, text=True, cwd=ROOT)
+    # the worker processes die with the writer: else the pipes stay open and this waits
+    p = subprocess.run([sys.executable, "-c", _KILL_CHILD, str(ws), str(DEMO), str(die_at), mode],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert p.returncode == -9, p.stderr[-2000:]
     again = Workspace.open(ws)
     left = again.db.execute("SELECT count(*) FROM messages WHERE thread_id IS NULL").fetchone()[0]
