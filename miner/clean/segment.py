@@ -31,6 +31,9 @@ _MARKER_FIRST = frozenset("-*>_BbAaDdIiVv")  # first letters of patterns.FORWARD
 _QUOTE_FIRST = (" ", "\t", ">")  # first characters of a line patterns.QUOTE_LINE can match
 
 
+_PLUS_ONE = (1).__add__
+
+
 class _Doc:
     """Lines of a body with their offsets, stripped contents and the kind found so far."""
 
@@ -40,7 +43,6 @@ class _Doc:
         "lines",
         "n",
         "quoted",
-        "raw",
         "starts",
         "stripped",
         "text",
@@ -48,15 +50,20 @@ class _Doc:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.raw = text.splitlines(keepends=True)
-        self.starts = list(accumulate(map(len, self.raw), initial=0))
-        self.starts.pop()
-        # each raw line ends in exactly one line break (any of _EOL), so this equals
-        # [ln.rstrip(_EOL) for ln in self.raw], in one call
-        self.lines = text.splitlines()
+        # each line ends in exactly one line break (any of _EOL)
+        self.lines = lines = text.splitlines()
+        self.n = n = len(lines)
+        if "\r" not in text and text.count("\n") == n - (not text.endswith("\n")):
+            # every break is one "\n" (any other one would make another line): each line
+            # starts one character after the end of the one before. All in C, without the
+            # second splitlines(keepends=True) this otherwise takes
+            starts = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
+        else:
+            starts = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))
+        starts.pop()
+        self.starts = starts
         # computed once: every pass below asks for the stripped line and its quote mark
-        self.stripped = [ln.strip() for ln in self.lines]
-        self.n = len(self.lines)
+        self.stripped = [ln.strip() for ln in lines]
         if ">" in text:
             match = P.QUOTE_LINE.match
             self.quoted = [ln[:1] in _QUOTE_FIRST and match(ln) is not None for ln in self.lines]
@@ -156,7 +163,7 @@ def _wrote_end(s: str) -> bool:
         # only dashes and colons ("--", "-----"): no verb, no match. Half of the regex calls
         # on gen_mbox were "--" signature separators (10k of 21k for 20k messages)
         return False
-    return bool(P.WROTE_END.search(s[-120:]))
+    return bool(P.WROTE_END_F.search(s[-120:]))
 
 
 def _extend_back(doc: _Doc, i: int) -> int:
@@ -276,16 +283,15 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
     return None
 
 
-def _last_run(stripped: list[str], nonblank: list[int], want: tuple[str, ...]) -> int | None:
-    """The last position a in ``nonblank`` where the non-blank lines a, a+1, ... read ``want``.
+def _last_run(seq: list[str], want: list[str]) -> int | None:
+    """The last position a in ``seq`` (the non-blank stripped lines) where want starts.
 
     Candidates are the lines equal to want[0], found by list.index (C) rather than by a
     comparison of every line in Python: r-sig-meta-analysis carries a dozen list footers that
     all start with common lines ("_____", "[[alternative HTML version deleted]]"), and the
     per-position comparison was the largest part of segment() there."""
-    seq = [stripped[i] for i in nonblank]
     m = len(want)
-    first, last, want_list = want[0], len(seq) - m, list(want)
+    first, last = want[0], len(seq) - m
     found = None
     a = -1
     while True:
@@ -293,7 +299,7 @@ def _last_run(stripped: list[str], nonblank: list[int], want: tuple[str, ...]) -
             a = seq.index(first, a + 1, last + 1)
         except ValueError:
             return found
-        if seq[a : a + m] == want_list:
+        if seq[a : a + m] == want:
             found = a
 
 
@@ -305,20 +311,33 @@ def _footer_block(block: str) -> tuple[tuple[str, ...], str]:
     return want, kind
 
 
+@functools.lru_cache(maxsize=256)
+def _footer_blocks(footers: tuple[str, ...]) -> tuple[tuple[str, str, list[str], str], ...]:
+    """(first line, last line, lines, kind) of each non-empty block of a list's footers: one
+    cache look-up per message instead of one per footer."""
+    out = []
+    for block in footers:
+        want, kind = _footer_block(block)
+        if want:
+            out.append((want[0], want[-1], list(want), kind))
+    return tuple(out)
+
+
 def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
     """Mark given footer blocks and list footers; return the line where trailing footers start."""
     stripped = doc.stripped
     kinds = doc.kinds
     if footers:
         present = set(stripped)
-        nonblank: list[int] | None = None
-        for block in footers:
-            want, kind = _footer_block(block)
-            if not want or want[0] not in present or want[-1] not in present:
+        nonblank: list[int] = []
+        seq: list[str] = []
+        for first, last, want, kind in _footer_blocks(tuple(footers)):
+            if first not in present or last not in present:
                 continue  # cheap rejection: most messages carry few of a list's footers
-            if nonblank is None:
+            if not nonblank:
                 nonblank = [i for i, t in enumerate(stripped) if t]
-            a = _last_run(stripped, nonblank, want)
+                seq = [stripped[i] for i in nonblank]
+            a = _last_run(seq, want)
             if a is not None:
                 for i in range(nonblank[a], nonblank[a + len(want) - 1] + 1):
                     kinds[i] = kind
@@ -344,7 +363,7 @@ def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
         if (("__________" in s and P.UNDERSCORE_SEP.match(s.lstrip(">").strip()))
                 or (c0 in "YyTt-[" and P.FOOTER_START.match(s))):
             window = " ".join(stripped[i : i + 5])
-            if P.FOOTER_START.match(s) or P.MAILMAN_FOOTER_HINT.search(window):
+            if P.FOOTER_START.match(s) or P.MAILMAN_FOOTER_HINT_F.search(window):
                 end = _block_end(doc, i, 8)
                 for k in range(i, end):
                     kinds[k] = "footer"
