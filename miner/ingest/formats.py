@@ -121,7 +121,7 @@ def expand_digest_items(items: Iterable[SourceItem], conn=None) -> Iterator[Sour
         p = item.parsed
         if p is None:
             raw = item.raw or b""
-            if not any(h in raw for h in _DIGEST_HINTS):
+            if _DIGEST_HINTS[0] not in raw and _DIGEST_HINTS[1] not in raw:  # no generator
                 yield item
                 continue
             try:

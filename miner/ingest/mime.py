@@ -117,14 +117,8 @@ def _parse(raw: bytes, fallback_date: datetime | None, list_name: str | None) ->
         raise ParseFailure("empty message")
     head, body_bytes = split_head(raw)
     fields, junk, eight = parse_header_block(head)
-    hd: dict[str, str] = {}
-    received: list[str] = []
-    for name, val in fields:
-        key = name.lower()
-        if key == "received":
-            received.append(val)
-        elif key not in hd:
-            hd[key] = val
+    # the first field of each name wins (built backwards: later ones are overwritten)
+    hd = {name.lower(): val for name, val in reversed(fields)}
     if not any(k in hd for k in _KEY_HEADERS):
         raise ParseFailure("no From, Subject, Date or Message-ID header: not a mail message")
     problems: list[str] = []
@@ -145,7 +139,7 @@ def _parse(raw: bytes, fallback_date: datetime | None, list_name: str | None) ->
     date_source = "header"
     if date is None:
         problems.append("unparseable Date header" if date_hdr else "no Date header")
-        date = H.received_date(received)
+        date = H.received_date([v for name, v in fields if name.lower() == "received"])
         date_source = "received"
         if date is not None:
             problems.append("date from Received header")

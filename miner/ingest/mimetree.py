@@ -8,6 +8,7 @@ to record.
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -58,6 +59,14 @@ def content_type(value: str | None) -> tuple[str, dict[str, str]]:
     """(lower-case type/subtype, parameters) of a Content-Type or -Disposition value."""
     if not value:
         return "", {}
+    ctype, params = _content_type(value)
+    return ctype, dict(params)
+
+
+@functools.lru_cache(maxsize=4096)
+def _content_type(value: str) -> tuple[str, dict[str, str]]:
+    # Cached: a list's Content-Type values recur ("text/plain; charset=utf-8; format=flowed");
+    # the caller gets a copy of the parameters.
     main, _, rest = value.partition(";")
     params: dict[str, str] = {}
     if rest:
