@@ -48,35 +48,40 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
         with conn:
             _thread_batch(conn, None, None, days)
         return
-    donor = _index_pass(conn, top)
-    uf = _components(conn, top)
     if not workers:
+        donor = _index_pass(conn, top)
+        uf = _components(conn, top)
         for ids in _batches(conn, uf, batch):
             with conn:
                 _thread_batch(conn, ids, donor, days)
         return
-    # the second core: workers thread and link quotes of whole components (reading through
-    # their own connections) while this process only writes what they decided
-    pack = min(batch, max(_MIN_PACK, n // (4 * workers[1])))
-    _plan_batch.ctx = (workers[0], donor, days)  # type: ignore[attr-defined]
+    # the second core: workers read and hash the lookup rows of id ranges, then thread and
+    # link quotes of whole components (reading through their own connections), while this
+    # process only joins and writes what they found
     import multiprocessing as mp
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
+    _task_ctx[:] = [workers[0], days]
     try:
         with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            step = max(_MIN_PACK, min(_READ, top // (4 * workers[1]) + 1))
+            donor = _index_pass_pooled(conn, top, pool, step, 2 * workers[1])
+            uf = _components(conn, top)
+            pack = min(batch, max(_MIN_PACK, n // (4 * workers[1])))
             pending: deque = deque()
             for ids in _batches(conn, uf, batch, pack):
-                pending.append(pool.submit(_plan_batch, ids))
+                pending.append(pool.submit(_plan_batch, ids, [donor[i] for i in ids]))
                 if len(pending) > 2 * workers[1]:  # bounded read-ahead keeps memory flat
                     _write(conn, pending.popleft().result())
             while pending:
                 _write(conn, pending.popleft().result())
     finally:
-        del _plan_batch.ctx  # type: ignore[attr-defined]
+        _task_ctx.clear()
 
 
+_task_ctx: list = []  # [database path, subject window days], set before the workers fork
 _MIN_PACK = 2_000  # messages per worker task at least (fewer: the per-task cost shows)
 _MIN_PARALLEL = 4_000  # fewer new messages: threaded in this process (a pool costs ~0.1 s)
 
@@ -109,17 +114,97 @@ def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the wor
         os._exit(1)
 
 
-def _plan_batch(ids: list[int]) -> Plan:  # runs in a worker process
-    """Thread ``ids`` (whole components) and decide what to write, reading only."""
-    db, donor, days = _plan_batch.ctx  # type: ignore[attr-defined]
-    conn = getattr(_plan_batch, "conn", None)
+def _task_conn() -> sqlite3.Connection:  # in a worker process
+    conn = getattr(_task_conn, "conn", None)
     if conn is None:
-        conn = sqlite3.connect(db, timeout=60)
+        conn = sqlite3.connect(_task_ctx[0], timeout=60)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA cache_size = -32768")
-        _plan_batch.conn = conn  # type: ignore[attr-defined]
-    rows, links, lookups = _thread_rows(conn, ids, donor, days, {})
+        _task_conn.conn = conn  # type: ignore[attr-defined]
+    return conn
+
+
+def _plan_batch(ids: list[int], donors: list[int]) -> Plan:  # runs in a worker process
+    """Thread ``ids`` (whole components; ``donors``: the id each takes its date from) and
+    decide what to write, reading only."""
+    conn = _task_conn()
+    rows, links, lookups = _thread_rows(conn, ids, dict(zip(ids, donors)), _task_ctx[1], {})
     return plan_links(conn, rows, links, lookups)
+
+
+class _Slice:
+    """``donor[mid] = v`` into an array that covers ids ``lo`` to ``lo + len - 1``."""
+
+    def __init__(self, lo: int, n: int) -> None:
+        self.lo = lo
+        self.a = array("q", [-1]) * n
+
+    def __setitem__(self, mid: int, v: int) -> None:
+        self.a[mid - self.lo] = v
+
+
+def _index_range(lo: int, hi: int) -> tuple:  # runs in a worker process
+    """The lookup rows of the messages with ids in [lo, hi), as :func:`_index_pass` makes
+    them, except for the undated messages before the range's first dated one (``lead``):
+    their date comes from an earlier range, which the writer joins in."""
+    rows = _task_conn().execute(f"SELECT {_READ_COLS} FROM messages WHERE id >= ? AND id < ? "
+                                "ORDER BY id", (lo, hi)).fetchall()
+    k = next((i for i, r in enumerate(rows) if parse_date(r[5])[1] is not None), len(rows))
+    donor = _Slice(lo, hi - lo)
+    ids_rows: list = []
+    subj_rows: list = []
+    lead: list = []  # (subject hash, id) of the leading undated messages
+    _index_rows(rows[:k], donor, [-1, 0.0], ids_rows, subj_rows, lead)
+    state: list = [-1, 0.0]
+    _index_rows(rows[k:], donor, state, ids_rows, subj_rows, [])
+    first = (rows[k][0], parse_date(rows[k][5])[1]) if k < len(rows) else None
+    return (ids_rows, subj_rows, [r[0] for r in rows[:k]], lead, first,
+            tuple(state) if state[0] >= 0 else None, donor.a)
+
+
+def _index_pass_pooled(conn: sqlite3.Connection, top: int, pool, step: int,
+                       ahead: int) -> array:
+    """:func:`_index_pass` with the reading and hashing done by ``pool``, by id ranges."""
+    from collections import deque
+
+    donor = array("q", [-1]) * (top + 1)
+    last: tuple[int, float] | None = None  # the last dated message so far
+    early: list[tuple[int, int]] = []  # (subject hash, id) of undated messages before any dated
+    spool = _Spool(conn)
+    pending: deque = deque()
+
+    def join(lo: int, res: tuple) -> None:
+        nonlocal last
+        ids_rows, subj_rows, lead_ids, lead, first, end, part = res
+        donor[lo:lo + len(part)] = part
+        if last is not None:
+            for m in lead_ids:
+                donor[m] = last[0]
+            subj_rows.extend((sh, last[1], m) for sh, m in lead)
+        else:
+            early.extend(lead)
+            if first is not None:  # the undated messages before the first dated one take its date
+                subj_rows.extend((sh, first[1], m) for sh, m in early)
+                for _, m in early:
+                    donor[m] = first[0]
+                early.clear()
+        if end is not None:
+            last = end
+        spool.add(ids_rows, subj_rows)
+
+    for lo in range(0, top + 1, step):
+        hi = min(lo + step, top + 1)
+        pending.append((lo, pool.submit(_index_range, lo, hi)))
+        if len(pending) > ahead:
+            a, fut = pending.popleft()
+            join(a, fut.result())
+    while pending:
+        a, fut = pending.popleft()
+        join(a, fut.result())
+    with conn:
+        spool.add([], [(sh, 0.0, m) for sh, m in early])  # no message is dated: the epoch
+        spool.flush()
+    return donor
 
 
 def _write(conn: sqlite3.Connection, plan: Plan) -> None:
@@ -327,7 +412,7 @@ def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array 
     log.debug("one-shot threading: %d messages, %d links changed", len(rows), n)
 
 
-def _thread_rows(conn: sqlite3.Connection, ids: list[int] | None, donor: array | None,
+def _thread_rows(conn: sqlite3.Connection, ids: list[int] | None, donor,
                  days: int, subjects: dict[str, tuple[str, bool]]
                  ) -> tuple[list[Row], list, list[tuple[str, str]]]:
     """The rows of ``ids`` (None: every message, whose lookup rows are written here), their

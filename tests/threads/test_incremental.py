@@ -205,6 +205,27 @@ def test_a_subject_recurring_for_years_is_left_to_the_incremental_path(tmp_path,
     assert len({t for _, t in want["threads"].values()}) > 10
 
 
+def test_undated_messages_take_the_same_dates_on_every_path(tmp_path, monkeypatch):
+    """Undated messages before the first dated one and between dated ones: every path (and
+    the workers' id ranges, joined by the writer) gives them the dates one pass in id order
+    gives."""
+    msgs = []
+    for i in range(60):
+        dated = i >= 7 and i % 5 != 0
+        date = f"Date: Mon, {1 + i % 28} Mar 2021 10:{i % 60:02d}:00 +0000\n" if dated else ""
+        irt = f"In-Reply-To: <u{i - 2}@x.org>\n" if i % 4 == 3 else ""
+        subj = ("Re: " if i % 3 else "") + f"Topic {i % 6}" if i % 7 else ""
+        msgs.append(f"From u@x.org 10:00 2021\nFrom: U{i % 4} <u{i % 4}@x.org>\n"
+                    f"Subject: {subj}\n{date}Message-ID: <u{i}@x.org>\n{irt}\nText {i}.\n\n")
+    mbox = tmp_path / "undated.mbox"
+    mbox.write_text("".join(msgs))
+    want = _check(tmp_path, mbox, 3, monkeypatch)
+    assert len({t for _, t in want["threads"].values()}) > 5
+    one = Workspace.open(tmp_path / "one")
+    assert one.db.execute("SELECT sum(date IS NULL) FROM messages").fetchone()[0] == 17
+    one.close()
+
+
 def test_a_late_parent_adopts_its_replies_and_old_threads_stay_put(tmp_path):
     """The parent arrives after its replies: the replies move under it, nothing else moves."""
     def msg(mid, subject, date, irt=None):
