@@ -1,0 +1,197 @@
+"""The fast paths of miner.clean give the results of the plain code they replace.
+
+Each test states the plain form (a regex per line, a loop over every line) and checks the
+fast one against it on crafted and generated inputs, including the Unicode case folds that
+reach ASCII letters ('K' for k, 'ſ' for s, 'İ' and 'ı' for i).
+"""
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from miner.clean import patterns as P
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "clean"
+
+_ODD = "Kſİı"
+_LINES = [
+    "On Mon, Jan 1, 2024 at 10:00, Ann Lee <ann@example.org> wrote:",
+    "Am 30.08.2017 14:05, schrieb Wolfgang Viechtbauer:", "Le 3 mars 2020, Jean a écrit :",
+    "2016-10-24 15:36 GMT+02:00 Foo <a@b.c>:", "El lun, 3 feb 2020, Ana escribió:",
+    "As Ann wrote:", "Best regards,", "Kind regards", "Saygılarımla,", "saygilarimla",
+    "Mit freundlichen Grüßen", "Thanks!", "Cheers, Bob", "Sent from my iPhone",
+    "Get Outlook for Android", "Envoyé de mon iPhone", "Von meinem iPhone gesendet",
+    "Tel: +1 713 555 0100", "phone (713) 555-0100", "Fax 555 0100 1234", "www.example.org/x",
+    "https://stat.ethz.ch/mailman/listinfo/r-sig-meta-analysis", "Department of Biology",
+    "University of Freiburg, P.O. Box 12", "Example Corp Ltd.",
+    "This e-mail is confidential and intended solely for the use of the addressee.",
+    "If you have received this email in error please notify the sender and delete it.",
+    "Any dissemination or distribution is prohibited. Unauthorised use. Viruses.",
+    "You are currently subscribed to gov-cop as a@b.org. To unsubscribe send a blank email.",
+    "R-sig-meta-analysis mailing list", "Hi all,", "Dear Dr. Smith,", "Hello Ann -",
+    "Yazdı:", "wrote", "--", "plain prose with nothing in it at all, really.",
+]
+
+
+def _variants(line: str) -> list[str]:
+    out = [line, line.upper(), line.lower(), line.swapcase()]
+    for odd in _ODD:  # an odd fold in place of each letter it folds to
+        ascii_ = {"K": "kK", "ſ": "sS", "İ": "iI", "ı": "iI"}[odd]
+        out += ["".join(odd if c in ascii_ else c for c in line)]
+    return out
+
+
+def _folded_twins() -> list[P.Folded]:
+    return [getattr(P, n) for n in dir(P) if n.endswith("_F")]
+
+
+def test_folded_twins_find_what_the_ignorecase_pattern_finds():
+    twins = _folded_twins()
+    assert len(twins) >= 10
+    lines = [v for line in _LINES for v in _variants(line)]
+    lines += (DATA / "top_posted_outlook.txt").read_text().splitlines()
+    hits = 0
+    for f in twins:
+        for s in lines:
+            want, got = f.rx.search(s), f.search(s)
+            assert (want is None) == (got is None), (f.rx.pattern[:40], s)
+            if want is not None:
+                hits += 1
+                assert want.span() == got.span(), (f.rx.pattern[:40], s)
+            assert (f.rx.match(s) is None) == (f.match(s) is None), (f.rx.pattern[:40], s)
+    assert hits > 100  # the lines do exercise the patterns
+
+
+def test_folded_twin_keeps_the_folds_to_ascii_letters():
+    # "ı" in a pattern matches an ASCII "i" under IGNORECASE: the twin must too
+    assert P.CLOSING.match("Saygilarimla,") and P.CLOSING_F.match("Saygilarimla,")
+    assert P.WROTE_END.search("Ali yazdi:") and P.WROTE_END_F.search("Ali yazdi:")
+    tw = P.Folded(P.re.compile(r"[A-C]ſ\S", P.re.IGNORECASE))
+    assert tw.search("xbs!") and tw.rx.search("xbs!")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=string.ascii_letters + " :-,.@<>0123456789" + _ODD, max_size=60))
+def test_folded_twins_on_generated_lines(s):
+    for f in _folded_twins():
+        assert (f.rx.search(s) is None) == (f.search(s) is None), (f.rx.pattern[:40], s)
+        assert (f.rx.match(s) is None) == (f.match(s) is None), (f.rx.pattern[:40], s)
+
+
+def test_forward_gate_lets_every_forward_marker_through():
+    from miner.clean.segment import _MARKER_FIRST, _may_forward
+
+    markers = ["Begin forwarded message:", "Anfang der weitergeleiteten Nachricht:",
+               "Début du message réexpédié :", "Inicio del mensaje reenviado:",
+               "Início da mensagem reencaminhada:", "Inizio messaggio inoltrato:",
+               "Doorgestuurd bericht begint:", "Vidarebefordrat mejl:",
+               "---------- Forwarded message ---------", "> ---- Forwarded Message ----",
+               "*-- Weitergeleitete Nachricht --*", "------ Forwarded by Ann on 1/2/2003 -----"]
+    lines = [v for m in markers for v in _variants(m)]
+    lines += [a + b + m[2:] for m in markers for a in "BbAaDdIiVv-" for b in "eEnNoOiIé" + _ODD]
+    matched = 0
+    for s in lines:
+        if s[0] in _MARKER_FIRST and P.FORWARDED.match(s):
+            matched += 1
+            assert _may_forward(s), s
+    assert matched >= len(markers)
+
+
+def test_mobile_gate_lets_every_mobile_signature_through():
+    from miner.clean.tail import _may_mobile
+
+    sigs = ["Sent from my iPhone", "Get Outlook for iOS", "Envoyé de mon iPhone",
+            "Von meinem iPhone gesendet", "Gesendet von meinem Handy", "Diese Nachricht wurde "
+            "von meinem Smartphone gesendet.", "Enviado desde mi iPhone", "Inviato da iPhone",
+            "Verzonden met mijn telefoon", "Verstuurd vanaf mijn iPhone", "Skickat från min iPhone",
+            "Sendt fra min iPhone", "Wysłane z iPhone'a", "Odesláno z iPhonu", "Elküldve iPhone-ról",
+            "iPhone'umdan gönderildi", "iPhoneから送信", "Sent with Spark", "sent by phone",
+            "Someone from mobile", "From my phone", "(Sent from my phone)", "[Sent via Android]",
+            "Lähetetty iPhonesta", "Отправлено с iPhone", "…我的iPhone"]
+    lines = [v for s in sigs for v in _variants(s)]
+    lines += [a + b + s[2:] for s in sigs for a in string.ascii_letters + "(<[" for b in "eEnNoOiIkKpPrRyYdDlL"]
+    matched = 0
+    for s in lines:
+        if P.MOBILE_SIG.match(s):
+            matched += 1
+            assert _may_mobile(s), s
+    assert matched >= len(sigs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["--", "-- ", " --", "__", "__\t", "---", "-- x", "", "text",
+                                 "\t--", "--\u00a0"]), max_size=12), st.data())
+def test_signature_delimiters_are_the_lines_the_regex_matches(lines, data):
+    from miner.clean.segment import _Doc
+    from miner.clean.tail import _sig_delims
+
+    doc = _Doc("\n".join(lines) + "\n")
+    a = data.draw(st.integers(0, doc.n))
+    b = data.draw(st.integers(a, doc.n))
+    want = [i for i in range(a, b) if doc.lines[i][:2] in ("--", "__") and P.SIG_DELIM.match(doc.lines[i])]
+    assert _sig_delims(doc, a, b) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "_"]), max_size=30),
+       st.lists(st.sampled_from(["a", "b", "c", "_"]), min_size=1, max_size=4))
+def test_last_run_is_the_last_full_match(seq, want):
+    from miner.clean.segment import _last_run
+
+    m = len(want)
+    plain = [a for a in range(len(seq) - m, -1, -1) if seq[a : a + m] == want]
+    assert _last_run(seq, want) == (plain[0] if plain else None)
+
+
+def _plain_fill(stripped: list[str], kinds: list[str | None]) -> list[str]:
+    """segment._fill_blanks as it was: one loop over every line."""
+    from miner.types import NEW_TEXT_KINDS
+
+    kinds = list(kinds)
+    prev: str | None = None
+    pending: list[int] = []
+    for i in range(len(stripped)):
+        if stripped[i]:
+            k = kinds[i] or "new"
+            fill = prev if prev is not None else k
+            if prev is not None and prev != k and prev not in ("quote", "forwarded", "signature",
+                                                                "footer", "disclaimer"):
+                fill = k if k in NEW_TEXT_KINDS and prev in NEW_TEXT_KINDS else prev
+            for j in pending:
+                kinds[j] = fill
+            pending = []
+            kinds[i] = k
+            prev = k
+        elif kinds[i] is None:
+            pending.append(i)
+    for j in pending:
+        kinds[j] = prev or "new"
+    return kinds
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "x"]),
+                          st.sampled_from([None, None, None, "quote", "signature", "closing",
+                                           "salutation", "footer", "code", "reply_header"])),
+                min_size=1, max_size=25))
+def test_filled_kinds_equal_the_plain_loop(rows):
+    from miner.clean.segment import _Doc, _filled
+
+    doc = _Doc("\n".join(t for t, _ in rows) + "\n")
+    doc.kinds = [k for _, k in rows]
+    assert _filled(doc) == _plain_fill(doc.stripped, doc.kinds)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab >\n\r\x0b\x1c\u2028", max_size=40))
+def test_line_starts_equal_the_keepends_split(text):
+    from itertools import accumulate
+
+    from miner.clean.segment import _Doc
+
+    doc = _Doc(text)
+    want = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))[:-1]
+    assert doc.starts == want and doc.lines == text.splitlines()
