@@ -166,6 +166,17 @@ def chunk_message(subject: str, text: str, max_tokens: int = 256) -> list[tuple[
     return _chunk_paragraphs(subj, text, cls, budget, first_budget)
 
 
+def chunk_text(subject: str, text: str, chunk: int, start: int, end: int) -> str:
+    """The text :func:`chunk_message` embedded for chunk number ``chunk`` spanning
+    ``text[start:end]`` (the cleaned subject before chunk 0; the subject alone when the span is
+    empty), rebuilt from a stored chunk row, so that a model whose vectors are not cached can
+    encode the same texts again."""
+    subj = _subject(subject)[0] if subject and chunk == 0 else ""
+    if start >= end:
+        return subj
+    return f"{subj}\n\n{text[start:end]}" if subj else text[start:end]
+
+
 def _chunk_paragraphs(subj: str, text: str, cls: Classes, budget: int, first_budget: int
                       ) -> list[tuple[int, int, str]]:
     """:func:`chunk_message` for a text that may not fit in one chunk: paragraphs (each counted

@@ -4,7 +4,9 @@ a deterministic hashing fake for tests.
 Every embedder follows the small :class:`Embedder` protocol: a ``name`` (the cache key of its
 vectors: change the model, change the name), a ``dim`` and ``encode(texts, batch_size)``, which
 returns a float32 array of shape ``(len(texts), dim)`` whose rows are L2-normalised (an empty
-text gives a zero row).
+text gives a zero row). An optional ``cache_vectors`` attribute (true when absent) says whether
+the embeddings stage keeps its chunk vectors in the ``embeddings`` table; the static model sets
+it false (encoding again is cheaper than the cache; see :func:`miner.stages.vectors.caches`).
 
 Models are loaded from local paths only (``functools.lru_cache``: once per process). The static
 model is distilled from the MiniLM weights on first use and cached under ``$MINER_CACHE`` (else
@@ -79,9 +81,11 @@ class HashingEmbedder:
     ``miner.stages.embeddings.run(ws, embedder=HashingEmbedder())``.
     """
 
-    def __init__(self, dim: int = 64, name: str | None = None) -> None:
+    def __init__(self, dim: int = 64, name: str | None = None, *,
+                 cache_vectors: bool = True) -> None:
         self.dim = dim
         self.name = name or f"hashing-{dim}"
+        self.cache_vectors = cache_vectors  # false: behave as the static model (no cache)
         self.calls = 0  # how many texts were encoded (tests check the cache with it)
 
     def _vec(self, text: str) -> np.ndarray:
@@ -169,6 +173,7 @@ class StaticEmbedder:
     """A model2vec static model (about 100x faster than MiniLM, rougher)."""
 
     name = STATIC_NAME
+    cache_vectors = False  # cheaper to encode again than to store and read a float16 vector
 
     def __init__(self, model) -> None:
         self.model_ = model

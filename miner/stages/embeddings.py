@@ -6,6 +6,12 @@ text is embedded once ever: vectors are cached in ``embeddings`` keyed by (model
 text), so re-running, re-ingesting or sharing a sentence between messages costs nothing. A
 message's vector is the L2-normalised mean of its chunk vectors.
 
+A cheap model (the static one; ``cache_vectors = False``, see :func:`miner.stages.vectors.caches`)
+skips that cache: encoding a chunk again costs it less than storing and reading its vector. Its
+chunks are still recorded in ``message_chunks`` (spans and hashes: what is embedded, and what to
+re-encode when the message matrix must be rebuilt), and its vectors are rounded through float16
+exactly as cached ones are, so results do not depend on the switch.
+
 The public API the other stages use::
 
     emb = get_embedder(ws)                      # the configured model (minilm or static)
@@ -34,7 +40,7 @@ from miner.config import Config
 from miner.errors import StageError
 from miner.nlp.chunking import MAX_CHUNKS, approx_tokens, chunk_message, clean_subject
 from miner.stages import vectors
-from miner.stages.vectors import Appender, from_blobs, to_blob
+from miner.stages.vectors import Appender, caches, from_blobs, to_blob
 
 __all__ = ["MAX_CHUNKS", "approx_tokens", "chunk_message", "clean_subject", "embed_texts",
            "embedder_for_search", "from_blobs", "get_embedder", "load_matrix", "message_vectors",
@@ -134,6 +140,13 @@ def embed_texts(ws, texts: list[str], *, embedder=None, store: bool = True) -> n
     emb = embedder or get_embedder(ws)
     if not texts:
         return np.zeros((0, emb.dim), dtype=np.float32)
+    if not caches(emb):  # a cheap model: encode (each distinct text once), as the cache rounds
+        uniq = list(dict.fromkeys(texts))
+        vecs = _encode(emb, uniq, ws.config["batch_size"]).astype(np.float32)
+        if len(uniq) == len(texts):
+            return vecs
+        row = {t: j for j, t in enumerate(uniq)}
+        return vecs[[row[t] for t in texts]]
     hashes = [text_hash(t) for t in texts]
     have = _cached(ws.db, emb.name, hashes)
     missing = list(dict.fromkeys(h for h in hashes if h not in have))
@@ -186,6 +199,7 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
     seen = done = n_chunks = encoded = 0
     last_id, last_commit = -(2 ** 63), time.monotonic()
     appender = Appender(ws, emb)
+    cached = caches(emb)
     pool = ThreadPoolExecutor(1, thread_name_prefix="miner-encode")
     in_flight = None  # (todo, hashes, pending, future) of the page being encoded
 
@@ -193,7 +207,7 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
         nonlocal done, n_chunks, encoded, last_commit
         todo, hashes, pending, fut = page
         vecs = fut.result() if fut is not None else np.zeros((0, emb.dim), "<f2")
-        encoded += _store_page(conn, emb, todo, hashes, pending, vecs, appender)
+        encoded += _store_page(conn, emb, todo, hashes, pending, vecs, appender, cached)
         done += len(todo)
         n_chunks += sum(len(t[4]) for t in todo)
         if time.monotonic() - last_commit > COMMIT_EVERY:  # a slow model keeps its work
@@ -215,7 +229,7 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
                 continue
             total = max(total, done + len(todo))  # changed messages were not in the estimate
             hashes, pending = _plan_page(conn, emb, todo,
-                                         in_flight[2] if in_flight is not None else {})
+                                         in_flight[2] if in_flight is not None else {}, cached)
             fut = (pool.submit(_encode, emb, list(pending.values()), batch_size)
                    if pending else None)
             if in_flight is not None:
@@ -252,13 +266,16 @@ def _encode(emb, texts: list[str], batch_size: int) -> np.ndarray:
     return np.ascontiguousarray(emb.encode(texts, batch_size=batch_size), dtype="<f2")
 
 
-def _plan_page(conn: sqlite3.Connection, emb, todo: list, encoding: dict[str, str]
-               ) -> tuple[list[str], dict[str, str]]:
+def _plan_page(conn: sqlite3.Connection, emb, todo: list, encoding: dict[str, str],
+               cached: bool = True) -> tuple[list[str], dict[str, str]]:
     """The chunk hashes of ``todo`` in order, and the texts to encode (hash -> text): those
-    neither in the cache nor ``encoding`` (the page in flight, stored before this one)."""
+    neither in the cache nor ``encoding`` (the page in flight, stored before this one). Without
+    a cache (``cached`` false) every distinct text of the page is encoded."""
     texts = [c[2] for *_, chunks in todo for c in chunks]
     sha1 = hashlib.sha1  # text_hash, inlined (22k calls per 10k messages)
     hashes = [sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+    if not cached:
+        return hashes, dict(zip(hashes, texts))
     have = _cached(conn, emb.name, hashes, vectors=False)
     pending: dict[str, str] = {}
     for h, t in zip(hashes, texts):
@@ -268,11 +285,13 @@ def _plan_page(conn: sqlite3.Connection, emb, todo: list, encoding: dict[str, st
 
 
 def _store_page(conn: sqlite3.Connection, emb, todo: list, hashes: list[str],
-                pending: dict[str, str], vecs: np.ndarray, appender: Appender) -> int:
-    """Store the new vectors ``vecs`` (rows of ``pending``) and ``todo``'s chunks (in the open
-    transaction), hand the messages' vectors to ``appender``; returns how many texts were
-    encoded. Hashes neither pending nor new here were stored by this page's predecessor."""
-    if pending:
+                pending: dict[str, str], vecs: np.ndarray, appender: Appender,
+                cached: bool = True) -> int:
+    """Store the new vectors ``vecs`` (rows of ``pending``; not when ``cached`` is false) and
+    ``todo``'s chunks (in the open transaction), hand the messages' vectors to ``appender``;
+    returns how many texts were encoded. Hashes neither pending nor new here were stored by
+    this page's predecessor."""
+    if pending and cached:
         raw = memoryview(vecs.tobytes())
         step = 2 * emb.dim  # rows are slices of one buffer
         keys = list(pending)
@@ -294,6 +313,9 @@ def _store_page(conn: sqlite3.Connection, emb, todo: list, hashes: list[str],
     if appender.ok and hashes:
         if len(pending) == len(hashes):  # every chunk new and unique: vecs is in chunk order
             rows = vecs.astype(np.float32)
+        elif not cached:  # repeated texts within the page: each was encoded once
+            row = {x: j for j, x in enumerate(pending)}
+            rows = vecs[[row[x] for x in hashes]].astype(np.float32)
         else:
             hits = [x for x in dict.fromkeys(hashes) if x not in pending]
             blobs = _cached(conn, emb.name, hits) if hits else {}

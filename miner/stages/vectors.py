@@ -3,8 +3,10 @@
 
 ``<model>.f32.npy`` (float32, one row per embedded message in ``messages.id`` order),
 ``<model>.ids.npy`` (int64 ids) and ``<model>.json`` (the ``message_chunks`` stamp it was built
-from). It is derived data: the compact store is the float16 ``embeddings`` table, which
-:mod:`miner.stages.embeddings` fills. float32 on disk so that every process memory-maps the same
+from). For an expensive model (MiniLM) it is derived data: the compact store is the float16
+``embeddings`` table, which :mod:`miner.stages.embeddings` fills. A cheap model (the static one:
+``cache_vectors = False``, see :func:`caches`) has no rows there: its matrix file is the store
+of record, and a rebuild encodes the stored chunk spans again (see :func:`_encoded_batches`). float32 on disk so that every process memory-maps the same
 pages and searches them with BLAS directly (a float16 file would need a float32 copy per
 process, or per query).
 
@@ -21,7 +23,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +32,17 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MATRIX_BATCH = 8192  # chunk vectors fetched at a time when the message matrix is built
+
+
+def caches(emb) -> bool:
+    """Whether ``emb``'s chunk vectors are kept in the ``embeddings`` table (its
+    ``cache_vectors`` attribute, true when absent).
+
+    A static model encodes a chunk faster than SQLite stores and reads back its float16 vector
+    (measured on 10k gen_mbox messages: the cache writes and look-ups were ~0.15 s of the
+    stage's ~0.8 s of own work, against ~6 s CPU of encode()), so it sets it false; MiniLM
+    (about 100x slower to encode) keeps its cache."""
+    return bool(getattr(emb, "cache_vectors", True))
 
 
 def to_blob(v: np.ndarray) -> bytes:
@@ -91,21 +104,57 @@ def _npy_header(rows: int, dim: int) -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", _NPY_HEADER - 10) + d + b" " * pad + b"\n"
 
 
-def _write_matrix(conn: sqlite3.Connection, model: str, dim: int, out: BinaryIO) -> np.ndarray:
-    """Stream the message vectors (L2-normalised mean of each message's chunk vectors) of
-    ``model`` into ``out`` as a float32 ``.npy``; returns the message ids.
+# The chunk spans of a model whose vectors are not cached, in the same order as _MATRIX_SQL.
+_SPANS_SQL = (
+    "SELECT m.id, m.subject, m.text, c.chunk, c.start, c.\"end\" FROM messages m "
+    "CROSS JOIN message_chunks c ON c.message_key = m.key AND c.model = ? ORDER BY m.id, c.chunk")
 
-    Memory stays bounded: chunk rows are fetched ``MATRIX_BATCH`` at a time in message order
-    and a message cut by a batch boundary is carried over to the next batch."""
-    out.write(_npy_header(0, dim))
+Batches = Iterator[tuple[np.ndarray, np.ndarray]]
+
+
+def _cached_batches(conn: sqlite3.Connection, model: str, dim: int) -> Batches:
+    """``(message ids, float32 chunk vectors)`` in message and chunk order, read from the
+    ``embeddings`` cache ``MATRIX_BATCH`` rows at a time."""
     cur = conn.execute(_MATRIX_SQL, (model,))
+    while rows := cur.fetchmany(MATRIX_BATCH):
+        yield (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+               from_blobs([r[1] for r in rows], dim))
+
+
+def _encoded_batches(conn: sqlite3.Connection, emb, batch_size: int) -> Batches:
+    """The same as :func:`_cached_batches` for a model without a cache: each stored chunk's
+    text is rebuilt from its span (:func:`miner.nlp.chunking.chunk_text`) and encoded again,
+    rounded through float16 as the stage rounds it, so a rebuild gives the appended rows."""
+    from miner.nlp.chunking import chunk_text
+
+    cur = conn.execute(_SPANS_SQL, (emb.name,))
+    while rows := cur.fetchmany(MATRIX_BATCH):
+        texts = [chunk_text(s or "", t or "", c, a, b) for _, s, t, c, a, b in rows]
+        vecs = np.asarray(emb.encode(texts, batch_size=batch_size), dtype="<f2")
+        yield (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+               vecs.astype(np.float32))
+
+
+def _batches(conn: sqlite3.Connection, emb, batch_size: int) -> Batches:
+    return (_cached_batches(conn, emb.name, emb.dim) if caches(emb)
+            else _encoded_batches(conn, emb, batch_size))
+
+
+def _write_matrix(batches: Batches, dim: int, out: BinaryIO) -> np.ndarray:
+    """Stream the message vectors (L2-normalised mean of each message's chunk vectors) of
+    ``batches`` (see :func:`_batches`) into ``out`` as a float32 ``.npy``; returns the message
+    ids.
+
+    Memory stays bounded: chunk rows come ``MATRIX_BATCH`` at a time in message order and a
+    message cut by a batch boundary is carried over to the next batch."""
+    out.write(_npy_header(0, dim))
     id_parts: list[np.ndarray] = []
     carry_id, carry = None, np.zeros((0, dim), np.float32)
     n = 0
+    empty = (np.zeros(0, np.int64), np.zeros((0, dim), np.float32))
     while True:
-        rows = cur.fetchmany(MATRIX_BATCH)
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        vecs = from_blobs([r[1] for r in rows], dim)
+        ids, vecs = next(batches, empty)
+        rows = len(ids)
         if carry_id is not None:
             ids = np.r_[np.full(len(carry), carry_id, np.int64), ids]
             vecs = np.concatenate([carry, vecs])
@@ -128,11 +177,12 @@ def _write_matrix(conn: sqlite3.Connection, model: str, dim: int, out: BinaryIO)
     return np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
 
 
-def _compute_matrix(conn: sqlite3.Connection, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
+def _compute_matrix(ws, emb) -> tuple[np.ndarray, np.ndarray]:
     """``(ids, X)`` computed from the database into a private temporary file (for read-only
     workspaces), memory-mapped: nothing is kept in the process's heap."""
+    dim = emb.dim
     with tempfile.TemporaryFile(prefix="miner-vectors-") as fh:
-        ids = _write_matrix(conn, model, dim, fh)
+        ids = _write_matrix(_batches(ws.db, emb, ws.config["batch_size"]), dim, fh)
         fh.flush()
         if not len(ids):
             return ids, np.zeros((0, dim), np.float32)
@@ -146,13 +196,38 @@ def matrix_files(ws, model: str) -> tuple[Path, Path, Path]:
     return d / f"{model}.f32.npy", d / f"{model}.ids.npy", d / f"{model}.json"
 
 
-def _open_matrix(fx: Path, fi: Path, fm: Path, stamp: int, dim: int):
-    """The saved matrix when it matches ``stamp`` and ``dim``, memory-mapped read-only; else None."""
+def _current(conn: sqlite3.Connection, meta: dict, stamp: int, fm: Path, refresh: bool) -> bool:
+    """Whether a matrix whose meta is ``meta`` matches the chunks of ``stamp``: its own stamp,
+    or an older one when every chunk row added since belongs to other models (another model's
+    run must not force this one's rebuild: for a model without a cache that re-encodes
+    everything). Only rows after the file's stamp are scanned (the rowid range). With
+    ``refresh`` the meta is brought to ``stamp``, so the next check is the equality."""
+    old = meta.get("stamp")
+    if old == stamp:
+        return True
+    if not isinstance(old, int) or old > stamp or conn.execute(
+            "SELECT 1 FROM message_chunks WHERE rowid > ? AND model = ? LIMIT 1",
+            (old, meta.get("model"))).fetchone():
+        return False
+    if refresh:
+        try:
+            fm.write_text(json.dumps({**meta, "stamp": stamp}))
+        except OSError:
+            pass
+    return True
+
+
+def _open_matrix(fx: Path, fi: Path, fm: Path, stamp: int, dim: int,
+                 conn: sqlite3.Connection | None = None, refresh: bool = False):
+    """The saved matrix when it matches ``stamp`` (see :func:`_current`, given ``conn``) and
+    ``dim``, memory-mapped read-only; else None."""
     if not fm.exists():
         return None
     try:
         meta = json.loads(fm.read_text())
-        if (meta.get("format"), meta.get("stamp"), meta.get("dim")) != (MATRIX_FORMAT, stamp, dim):
+        if (meta.get("format"), meta.get("dim")) != (MATRIX_FORMAT, dim) or not (
+                meta.get("stamp") == stamp
+                or conn is not None and _current(conn, meta, stamp, fm, refresh)):
             return None
         ids = np.asarray(np.load(fi, mmap_mode="r"))
         X = np.asarray(np.load(fx, mmap_mode="r")) if len(ids) else np.zeros((0, dim), np.float32)
@@ -164,16 +239,17 @@ def _open_matrix(fx: Path, fi: Path, fm: Path, stamp: int, dim: int):
         return None
 
 
-def _save_matrix(ws, model: str, dim: int, stamp: int) -> tuple[np.ndarray, np.ndarray]:
-    """Build the matrix files of ``model`` (written under temporary names, then renamed: a
+def _save_matrix(ws, emb, stamp: int) -> tuple[np.ndarray, np.ndarray]:
+    """Build the matrix files of ``emb`` (written under temporary names, then renamed: a
     process that has the old file mapped keeps reading it) and map them."""
+    model, dim = emb.name, emb.dim
     fx, fi, fm = matrix_files(ws, model)
     fx.parent.mkdir(exist_ok=True)
     tmp = [Path(tempfile.mkstemp(dir=fx.parent, prefix=f".{p.name}.", suffix=".tmp")[1])
            for p in (fx, fi)]
     try:
         with tmp[0].open("r+b") as fh:
-            ids = _write_matrix(ws.db, model, dim, fh)
+            ids = _write_matrix(_batches(ws.db, emb, ws.config["batch_size"]), dim, fh)
         with tmp[1].open("wb") as fh:
             np.save(fh, ids)
         for t, p in zip(tmp, (fx, fi)):
@@ -203,7 +279,7 @@ class Appender:
         self.model, self.dim = emb.name, emb.dim
         self.fx, self.fi, self.fm = matrix_files(ws, emb.name)
         stamp = _stamp(ws.db)
-        base = _open_matrix(self.fx, self.fi, self.fm, stamp, emb.dim)
+        base = _open_matrix(self.fx, self.fi, self.fm, stamp, emb.dim, ws.db, True)
         if base is None and stamp:
             return
         self.base_ids = base[0] if base else np.zeros(0, np.int64)
@@ -286,7 +362,8 @@ class Appender:
 
 def load_matrix(ws, emb, *, rebuild: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``(ids, X)``: ``messages.id`` (ascending) and a float32 unit row per message embedded
-    by ``emb`` (anything with a ``name`` and a ``dim``).
+    by ``emb`` (anything with a ``name`` and a ``dim``; and ``encode`` when it does not cache
+    its vectors, see :func:`caches`).
 
     ``X`` is a read-only memory map of ``<workspace>/vectors/<model>.f32.npy``: processes share
     its pages and none holds a private copy. The file is rebuilt (streaming, bounded memory)
@@ -296,14 +373,15 @@ def load_matrix(ws, emb, *, rebuild: bool = False) -> tuple[np.ndarray, np.ndarr
     hit = _MATRICES.get(ck)
     if hit and hit[0] == stamp and not rebuild:
         return hit[1], hit[2]
-    got = None if rebuild else _open_matrix(*matrix_files(ws, emb.name), stamp, emb.dim)
+    got = None if rebuild else _open_matrix(*matrix_files(ws, emb.name), stamp, emb.dim, ws.db,
+                                            not ws.readonly)
     if got is None and not ws.readonly:
         try:
-            got = _save_matrix(ws, emb.name, emb.dim, stamp)
+            got = _save_matrix(ws, emb, stamp)
         except OSError as e:
             log.warning("cannot save the vector file of %s in %s: %s", emb.name, ws.path, e)
     if got is None:
-        got = _compute_matrix(ws.db, emb.name, emb.dim)
+        got = _compute_matrix(ws, emb)
     _MATRICES[ck] = (stamp, *got)
     return got
 

@@ -301,3 +301,112 @@ def test_unit_means_sum_each_group_in_order_and_normalise():
     assert np.allclose(got, sums / np.where(norm == 0, 1, norm), atol=1e-6)
     assert not got[3].any() and np.allclose(np.linalg.norm(got[[0, 1, 2, 4]], axis=1), 1.0)
     assert V.unit_means(vecs, np.array([], np.int64)).shape == (0, 4)
+
+
+# --------------------------------------------------------------------------- a model without cache
+
+@pytest.fixture
+def ws_nc(tmp_path):
+    """The fixture workspace with a fake that, like the static model, keeps no vector cache."""
+    w = make_workspace(tmp_path / "nc", embedder=HashingEmbedder(64, cache_vectors=False))
+    yield w
+    w.close()
+
+
+def _matrix(ws, **kw):
+    ids, X = E.load_matrix(ws, **kw)
+    return np.array(ids), np.array(X)
+
+
+def test_chunk_text_rebuilds_every_chunk_from_its_span():
+    long = "\n\n".join(" ".join(f"p{i}w{j}" for j in range(70)) for i in range(4))
+    cases = [("Re: [l] Budget", long), ("", long), ("Only a subject", "  "), ("S", " short \n"),
+             ("Re:", "text without a subject left")]
+    for subject, text in cases:
+        chunks = C.chunk_message(subject, text, 64)
+        assert chunks
+        for j, (a, b, t) in enumerate(chunks):
+            assert C.chunk_text(subject, text, j, a, b) == t, (subject, j)
+
+
+def test_model_without_cache_stores_no_vectors_and_matches_the_cached_model(ws, ws_nc):
+    report = E.run(ws_nc)
+    assert report["embedded_messages"] == len(ROWS) == report["vectors"]
+    assert ws_nc.db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 0
+    assert ws_nc.db.execute("SELECT count(*) FROM message_chunks").fetchone()[0] >= len(ROWS)
+    E.run(ws)  # the same fake with its cache: the same vectors, bit for bit
+    ids, X = _matrix(ws_nc)
+    want_ids, want = _matrix(ws)
+    assert np.array_equal(ids, want_ids) and np.array_equal(X, want)
+    q = ["a query about water", "youth turnout", "a query about water"]
+    assert np.array_equal(E.embed_texts(ws_nc, q), E.embed_texts(ws, q))
+    assert ws_nc.db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 0
+    V.forget_mapped()  # a rebuild encodes the stored chunk spans again: the same rows
+    ids2, X2 = _matrix(ws_nc, rebuild=True)
+    assert np.array_equal(ids2, ids) and np.array_equal(X2, X)
+
+
+def test_model_without_cache_is_incremental_and_re_embeds_changed_text(ws_nc, monkeypatch):
+    monkeypatch.setattr(E, "PAGE", 2)
+    E.run(ws_nc)
+    calls = ws_nc.embedder.calls
+    assert E.run(ws_nc)["embedded_messages"] == 0 and ws_nc.embedder.calls == calls
+    add_message(ws_nc, "n1@x", "New", "Brand new words about fisheries.", "t9", 1,
+                "2022-01-01T00:00:00+00:00", "gov", "A")
+    ws_nc.db.commit()
+    assert E.run(ws_nc)["embedded_messages"] == 1
+    assert ws_nc.embedder.calls == calls + 1  # the new message's one chunk, nothing else
+    _, before = E.message_vectors(ws_nc, keys=["m3@x"])
+    ws_nc.db.execute("UPDATE messages SET text = 'Entirely different words' WHERE key = 'm3@x'")
+    ws_nc.db.commit()
+    assert E.run(ws_nc)["embedded_messages"] == 1
+    _, after = E.message_vectors(ws_nc, keys=["m3@x"])
+    assert not np.allclose(before, after)
+    ids, X = _matrix(ws_nc)
+    V.forget_mapped()
+    ids2, X2 = _matrix(ws_nc, rebuild=True)
+    assert len(ids) == len(ROWS) + 1 and np.array_equal(ids, ids2) and np.array_equal(X, X2)
+
+
+def test_model_without_cache_killed_then_rerun_gives_the_same_vectors(ws_nc, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setattr(E, "PAGE", 2)
+
+    class Dies(HashingEmbedder):
+        def encode(self, texts, batch_size=64):
+            if self.calls >= 2:
+                raise KeyboardInterrupt
+            return super().encode(texts, batch_size)
+
+    with pytest.raises(KeyboardInterrupt):
+        E.run(ws_nc, embedder=Dies(64, name=ws_nc.embedder.name, cache_vectors=False))
+    assert ws_nc.db.execute("SELECT count(DISTINCT message_key) FROM message_chunks"
+                            ).fetchone()[0] == 2
+    again = E.run(ws_nc)
+    assert again["embedded_messages"] == len(ROWS) - 2 and again["vectors"] == len(ROWS)
+    ref = make_workspace(tmp_path / "ref", embedder=HashingEmbedder(64, cache_vectors=False))
+    try:
+        E.run(ref)
+        ids, X = _matrix(ws_nc)
+        want_ids, want = _matrix(ref)
+        assert np.array_equal(X, want) and len(ids) == len(want_ids)
+    finally:
+        ref.close()
+
+
+def test_another_models_run_does_not_make_the_matrix_stale(ws_nc):
+    E.run(ws_nc)
+    fx, _, fm = V.matrix_files(ws_nc, ws_nc.embedder.name)
+    inode, stamp = fx.stat().st_ino, json.loads(fm.read_text())["stamp"]
+    E.run(ws_nc, embedder=HashingEmbedder(32))  # adds chunk rows of another model
+    assert V._stamp(ws_nc.db) > stamp
+    V.forget_mapped()
+    calls = ws_nc.embedder.calls
+    ids, X = _matrix(ws_nc)
+    assert len(ids) == len(ROWS) and ws_nc.embedder.calls == calls  # nothing re-encoded
+    assert fx.stat().st_ino == inode and json.loads(fm.read_text())["stamp"] == V._stamp(ws_nc.db)
+    ws_nc.db.execute("UPDATE messages SET text = 'Other words now' WHERE key = 'm2@x'")
+    ws_nc.db.commit()
+    E.run(ws_nc)  # this model's own new chunk rows do make it stale (and it is rebuilt)
+    V.forget_mapped()
+    assert not np.array_equal(_matrix(ws_nc)[1], X)
