@@ -50,7 +50,29 @@ ONE_SHOT_SHARE = 0.5
 
 
 _COLS = ("id, key, message_id, in_reply_to, refs, subject, date, list, thread_id, parent_key, "
-         "person_id, quoted_text != '', quotes_key")
+         "person_id, quoted_text != '', quotes_key, from_name, from_email")
+
+# settings: the highest message id whose sender is counted in aliases; and '1' while some
+# messages' person ids are left for the threading writes to fill (see rebuild_people)
+UPTO = "people_upto"
+PENDING = "people_pending"
+
+
+def person_map(conn: sqlite3.Connection) -> dict[tuple[str, str, str], int] | None:
+    """(name, address, list or '') -> person id of every alias while person ids are pending
+    (the threading writes fill them in), else None."""
+    if not conn.execute("SELECT 1 FROM settings WHERE name=? AND value='1'",
+                        (PENDING,)).fetchone():
+        return None
+    return {(n, e, lst): p for n, e, lst, p in conn.execute(
+        "SELECT name, email, list, person_id FROM aliases")}
+
+
+def _one_shot_due(conn: sqlite3.Connection) -> bool:
+    """Whether rebuild_threads will thread everything at once (most messages are new)."""
+    new = conn.execute("SELECT count(*) FROM messages WHERE thread_id IS NULL").fetchone()[0]
+    return bool(new) and new >= ONE_SHOT_SHARE * conn.execute(
+        "SELECT count(*) FROM messages").fetchone()[0]
 
 
 class _Dates:
@@ -76,18 +98,21 @@ class _Dates:
         return datetime.fromtimestamp(0, tz=UTC), 0.0
 
 
-def _load(conn: sqlite3.Connection, ids: Iterable[int], dates: _Dates) -> list[_Row]:
+def _load(conn: sqlite3.Connection, ids: Iterable[int], dates: _Dates,
+          persons: dict | None = None) -> list[_Row]:
     from miner.threads import message_ids, subject_key
 
     out = []
     for (mid, key, msgid, irt, refs, subject, date, lst, tid, parent, person, quoted,
-         qkey) in _in_chunks(
+         qkey, name, email) in _in_chunks(
             conn, f"SELECT {_COLS} FROM messages WHERE id IN ({{}})", sorted(ids)):
         d, ts = dates.of(mid, date)
         item = ThreadInput(key=key, message_id=msgid if not msgid.startswith("sha1:") else None,
                            in_reply_to=irt, references=tuple((refs or "").split()),
                            subject=subject or "", date=d, list=lst)
         sk = subject_key(subject)
+        if person is None and persons is not None:
+            person = persons.get((name, email, lst or ""))
         out.append(_Row(mid, item, ts, tid, parent, frozenset(_h(x) for x in message_ids(item)),
                         _subject_hash(lst, sk) if sk else None, date, person, bool(quoted),
                         qkey))
@@ -113,28 +138,29 @@ def _neighbours(conn: sqlite3.Connection, rows: list[_Row], seen_tids: set[str],
 
 
 def _close(conn, rows: list[_Row], closed: dict[int, _Row], seen_tids: set[str],
-           window: float, dates: _Dates) -> None:
+           window: float, dates: _Dates, persons: dict | None) -> None:
     while rows:
         for r in rows:
             closed[r.id] = r
         todo = _neighbours(conn, rows, seen_tids, window) - closed.keys()
-        rows = _load(conn, todo, dates) if todo else []
+        rows = _load(conn, todo, dates, persons) if todo else []
 
 
-def _thread_step(conn: sqlite3.Connection, batch: list[int], days: int) -> tuple[int, int]:
+def _thread_step(conn: sqlite3.Connection, batch: list[int], days: int,
+                 persons: dict | None = None) -> tuple[int, int]:
     """Thread one batch of new messages (inside the caller's transaction)."""
     from miner.threads import thread_messages
 
     window = float(days) * 86400.0
     dates = _Dates(conn)
-    new = _load(conn, batch, dates)
+    new = _load(conn, batch, dates, persons)
     conn.executemany("INSERT OR IGNORE INTO thread_idx_ids(h, msg) VALUES (?,?)",
                      ((h, r.id) for r in new for h in r.ids))
     conn.executemany("INSERT OR IGNORE INTO thread_idx_subj(h, ts, msg) VALUES (?,?,?)",
                      ((r.subj, r.ts, r.id) for r in new if r.subj is not None))
     closed: dict[int, _Row] = {}
     seen_tids: set[str] = set()
-    _close(conn, new, closed, seen_tids, window, dates)
+    _close(conn, new, closed, seen_tids, window, dates, persons)
     while True:
         rows = sorted(closed.values(), key=lambda r: r.id)
         lookups: list[tuple[str, str]] = []
@@ -149,7 +175,8 @@ def _thread_step(conn: sqlite3.Connection, batch: list[int], days: int) -> tuple
                 (h, t - window, t)) if m not in closed)
         if not missing:
             break
-        _close(conn, _load(conn, missing, dates), closed, seen_tids, window, dates)
+        _close(conn, _load(conn, missing, dates, persons), closed, seen_tids, window, dates,
+               persons)
 
     n_changed = apply_links(conn, rows, links, lookups)
     return len(closed), n_changed
@@ -176,41 +203,71 @@ def rebuild_threads(conn: sqlite3.Connection, config: Config, *, batch: int = 0)
     days = int(config["subject_window_days"])
     size = batch or BATCH
     _index_current(conn)
-    new = conn.execute("SELECT count(*) FROM messages WHERE thread_id IS NULL").fetchone()[0]
-    if new and new >= ONE_SHOT_SHARE * conn.execute("SELECT count(*) FROM messages").fetchone()[0]:
+    persons = person_map(conn)
+    if _one_shot_due(conn):
         from miner.ingest.post_oneshot import thread_all
 
-        log.debug("threading all messages at once (%d new)", new)
-        thread_all(conn, days, size)
+        log.debug("threading all messages at once")
+        thread_all(conn, days, size, persons)
     while True:  # the new messages, or after thread_all any that arrived meanwhile
         ids = [r[0] for r in conn.execute(
             "SELECT id FROM messages WHERE thread_id IS NULL ORDER BY id LIMIT ?", (size,))]
         if not ids:
             break
         with conn:
-            n_set, n_changed = _thread_step(conn, ids, days)
+            n_set, n_changed = _thread_step(conn, ids, days, persons)
         log.debug("threaded %d new messages: %d re-threaded, %d links changed", len(ids), n_set,
                   n_changed)
+    if persons is not None:
+        _finish_people(conn)
     return conn.execute("SELECT count(*) FROM threads").fetchone()[0]
+
+
+_JOIN = ("FROM aliases a WHERE a.name=messages.from_name AND a.email=messages.from_email "
+         "AND a.list=coalesce(messages.list, '')")
+
+
+def _finish_people(conn: sqlite3.Connection) -> None:
+    """After threading wrote the pending person ids: any message it did not rewrite gets its
+    person here, then the affiliations (read from the people's messages) are computed."""
+    with conn:
+        conn.execute(f"UPDATE messages SET person_id=a.person_id {_JOIN} AND "
+                     "messages.person_id IS NULL")
+        # every live person: the same values for those not affected (a rare path after a
+        # crash; on a first ingest every person is affected)
+        _affiliations(conn, [p for (p,) in conn.execute("SELECT person_id FROM people "
+                                                        "ORDER BY person_id")])
+        conn.execute("DELETE FROM settings WHERE name=?", (PENDING,))
 
 
 def rebuild_people(conn: sqlite3.Connection, config: Config) -> int:
     """Resolve one person per human over all (name, address, list) aliases; give the new
-    messages their person and rewrite only the people whose aliases changed."""
+    messages their person and rewrite only the people whose aliases changed.
+
+    When :func:`rebuild_threads` will thread everything at once (a first ingest), it rewrites
+    every new message anyway: the new messages' person ids are then left to it (a message
+    row is rewritten whole, so one UPDATE instead of two), and so are the affiliations
+    (read from the people's messages); every caller runs it next."""
     from miner.people import resolve_people
 
     with conn:
         # Upsert, never delete: alias rowids are the stable basis of person ids. Counts grow
-        # by the messages without a person, which get one in this same transaction.
+        # by the messages above the last counted id (before that setting existed: the
+        # messages without a person); the mark moves in this same transaction.
+        row = conn.execute("SELECT value FROM settings WHERE name=?", (UPTO,)).fetchone()
+        new_q, args = ("id > ?", (int(row[0]),)) if row else ("person_id IS NULL", ())
+        top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+        defer = _one_shot_due(conn)
         new_aliases = {r[0] for r in conn.execute(
             "SELECT a.rowid FROM (SELECT DISTINCT from_name n, from_email e, coalesce(list, '') l "
-            "FROM messages WHERE person_id IS NULL) m JOIN aliases a ON a.name=m.n AND "
-            "a.email=m.e AND a.list=m.l")}
+            f"FROM messages WHERE {new_q}) m JOIN aliases a ON a.name=m.n AND "
+            "a.email=m.e AND a.list=m.l", args)}
         conn.execute(
             "INSERT INTO aliases(name, email, list, messages) SELECT from_name, from_email, "
-            "coalesce(list, ''), count(*) FROM messages WHERE person_id IS NULL GROUP BY from_name, "
+            f"coalesce(list, ''), count(*) FROM messages WHERE {new_q} GROUP BY from_name, "
             "from_email, coalesce(list, '') ON CONFLICT(name, email, list) DO UPDATE SET "
-            "messages = aliases.messages + excluded.messages")
+            "messages = aliases.messages + excluded.messages", args)
+        conn.execute("INSERT OR REPLACE INTO settings(name, value) VALUES (?, ?)", (UPTO, str(top)))
         aliases = conn.execute(
             "SELECT rowid, name, email, list, messages, person_id FROM aliases").fetchall()
         senders = [Sender(key=str(r[0]), name=r[1], email=r[2], list=r[3] or None, messages=r[4])
@@ -236,9 +293,13 @@ def rebuild_people(conn: sqlite3.Connection, config: Config) -> int:
             conn, "SELECT DISTINCT thread_id FROM messages WHERE person_id IN ({}) "
             "AND thread_id IS NOT NULL", old_pids)}
         conn.executemany("UPDATE aliases SET person_id=? WHERE rowid=?", moved)
-        join = ("FROM aliases a WHERE a.name=messages.from_name AND a.email=messages.from_email "
-                "AND a.list=coalesce(messages.list, '')")
-        conn.execute(f"UPDATE messages SET person_id=a.person_id {join} AND messages.person_id IS NULL")
+        join = _JOIN
+        if defer:
+            conn.execute("INSERT OR REPLACE INTO settings(name, value) VALUES (?, '1')",
+                         (PENDING,))
+        else:
+            conn.execute(f"UPDATE messages SET person_id=a.person_id {join} AND "
+                         "messages.person_id IS NULL")
         list(_in_chunks(conn, f"UPDATE messages SET person_id=a.person_id {join} AND "
                               "messages.person_id IN ({}) AND messages.person_id IS NOT a.person_id",
                         old_pids))
@@ -250,7 +311,8 @@ def rebuild_people(conn: sqlite3.Connection, config: Config) -> int:
                          (_person_row(rows) for rows in groups.values()
                           if min(r[0] for r in rows) in affected))
         live = set(pid_of.values())
-        _affiliations(conn, sorted(p for p in affected if p in live))
+        if not defer:
+            _affiliations(conn, sorted(p for p in affected if p in live))
         for t in stale_tids:
             conn.execute("UPDATE threads SET participants=(SELECT count(DISTINCT person_id) FROM "
                          "messages WHERE thread_id=?) WHERE thread_id=?", (t, t))

@@ -38,22 +38,24 @@ log = logging.getLogger(__name__)
 _READ = 20_000  # messages read per query in the first pass
 
 
-def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
-    """Thread every stored message (threaded or not), writing only what changes."""
+def thread_all(conn: sqlite3.Connection, days: int, batch: int,
+               persons: dict | None = None) -> None:
+    """Thread every stored message (threaded or not), writing only what changes; ``persons``:
+    see :func:`miner.ingest.post.person_map`."""
     n, top = conn.execute("SELECT count(*), max(id) FROM messages").fetchone()
     if not n:
         return
     workers = _workers(conn, n)
     if n <= batch and not workers:  # one batch: read once, index and thread together
         with conn:
-            _thread_batch(conn, None, None, days)
+            _thread_batch(conn, None, None, days, persons)
         return
     if not workers:
         donor = _index_pass(conn, top)
         uf = _components(conn, top)
         for ids in _batches(conn, uf, batch):
             with conn:
-                _thread_batch(conn, ids, donor, days)
+                _thread_batch(conn, ids, donor, days, persons)
         return
     # the second core: workers read and hash the lookup rows of id ranges, then thread and
     # link quotes of whole components (reading through their own connections), while this
@@ -62,7 +64,7 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    _task_ctx[:] = [workers[0], days]
+    _task_ctx[:] = [workers[0], days, persons]
     try:
         with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
@@ -81,7 +83,7 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int) -> None:
         _task_ctx.clear()
 
 
-_task_ctx: list = []  # [database path, subject window days], set before the workers fork
+_task_ctx: list = []  # [database path, subject window days, persons], set before the fork
 _MIN_PACK = 2_000  # messages per worker task at least (fewer: the per-task cost shows)
 _MIN_PARALLEL = 4_000  # fewer new messages: threaded in this process (a pool costs ~0.1 s)
 
@@ -128,7 +130,8 @@ def _plan_batch(ids: list[int], donors: list[int]) -> Plan:  # runs in a worker 
     """Thread ``ids`` (whole components; ``donors``: the id each takes its date from) and
     decide what to write, reading only."""
     conn = _task_conn()
-    rows, links, lookups = _thread_rows(conn, ids, dict(zip(ids, donors)), _task_ctx[1], {})
+    rows, links, lookups = _thread_rows(conn, ids, dict(zip(ids, donors)), _task_ctx[1], {},
+                                        _task_ctx[2])
     return plan_links(conn, rows, links, lookups)
 
 
@@ -403,17 +406,17 @@ def _batches(conn: sqlite3.Connection, uf: array, size: int, pack: int = 0):
 
 
 def _thread_batch(conn: sqlite3.Connection, ids: list[int] | None, donor: array | None,
-                  days: int) -> None:
+                  days: int, persons: dict | None = None) -> None:
     """Thread ``ids`` (whole components; None: every message, indexing them too) and write
     the result (inside the caller's transaction)."""
     subjects: dict[str, tuple[str, bool]] = {}  # shared by the index rows and the threading
-    rows, links, lookups = _thread_rows(conn, ids, donor, days, subjects)
+    rows, links, lookups = _thread_rows(conn, ids, donor, days, subjects, persons)
     n = write_plan(conn, plan_links(conn, rows, links, lookups))
     log.debug("one-shot threading: %d messages, %d links changed", len(rows), n)
 
 
 def _thread_rows(conn: sqlite3.Connection, ids: list[int] | None, donor,
-                 days: int, subjects: dict[str, tuple[str, bool]]
+                 days: int, subjects: dict[str, tuple[str, bool]], persons: dict | None = None
                  ) -> tuple[list[Row], list, list[tuple[str, str]]]:
     """The rows of ``ids`` (None: every message, whose lookup rows are written here), their
     links and subject lookups."""
@@ -451,7 +454,9 @@ def _thread_rows(conn: sqlite3.Connection, ids: list[int] | None, donor,
         date_of.update((i, d) for i, d in in_chunks(
             conn, "SELECT id, date FROM messages WHERE id IN ({})", borrowed))
     for (mid, key, msgid, irt, refs, subject, date, lst, tid, parent, person, quoted,
-         qkey) in raw:
+         qkey, name, email) in raw:
+        if person is None and persons is not None:
+            person = persons.get((name, email, lst or ""))
         if ids is None:
             d, ts = parse_date(date)
             if d is None or ts is None:

@@ -33,7 +33,7 @@ class Row(NamedTuple):
     ids: frozenset[int]  # hashes of every Message-ID it reads (incremental path only)
     subj: int | None  # hash of (list, subject key); None when the key is empty (or not needed)
     date: str | None  # the stored date, as thread rows and quote candidates compare it
-    person: int | None
+    person: int | None  # stored, else the pending one of its alias (post.person_map)
     quoted: bool  # has quoted text
     quotes_key: str | None
 
@@ -77,7 +77,8 @@ class Plan(NamedTuple):
     """What one threaded set writes, decided from reads only (so a worker process with a
     read-only connection can compute it while the writer writes another set)."""
 
-    updates: list[tuple]  # (parent_key, thread_id, quotes_key, id) of the rows that change
+    updates: list[tuple]  # (parent_key, thread_id, quotes_key, person_id, id) of the rows
+    # that change (person_id: filled only where it is NULL, see miner.ingest.post.person_map)
     old_tids: list[str]  # thread ids the set's rows had
     new_tids: list[str]
     thread_rows: list[tuple]
@@ -114,15 +115,16 @@ def plan_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[Thread
             if r.thread_id:
                 touched.add(r.thread_id)
     # quotes: a message's candidates are its parent and its thread, so re-examine the
-    # threads whose members or links changed; one UPDATE per message writes both (a row
-    # is rewritten whole, whatever the columns set)
+    # threads whose members or links changed; one UPDATE per message writes both, and a
+    # pending person id (a row is rewritten whole, whatever the columns set)
     quotes = quote_links([members[t] for t in touched if t in members], conn)
-    updates = [(parent, tid, quotes.pop(r.id, r.quotes_key), r.id) for parent, tid, r in changed]
+    updates = [(parent, tid, quotes.pop(r.id, r.quotes_key), r.person, r.id)
+               for parent, tid, r in changed]
     for tid in touched:
         for r, parent in members.get(tid, ()):
             q = quotes.pop(r.id, r.quotes_key)
             if q != r.quotes_key:
-                updates.append((parent, tid, q, r.id))
+                updates.append((parent, tid, q, r.person, r.id))
     out = []
     for root, tid in tid_of.items():
         group = members[tid]
@@ -140,8 +142,8 @@ def plan_links(conn: sqlite3.Connection, rows: Sequence[Row], links: list[Thread
 
 def write_plan(conn: sqlite3.Connection, plan: Plan) -> int:
     """Write ``plan`` (inside the caller's transaction); returns how many links changed."""
-    conn.executemany("UPDATE messages SET parent_key=?, thread_id=?, quotes_key=? WHERE id=?",
-                     plan.updates)
+    conn.executemany("UPDATE messages SET parent_key=?, thread_id=?, quotes_key=?, "
+                     "person_id=coalesce(person_id, ?) WHERE id=?", plan.updates)
     if plan.old_tids or conn.execute("SELECT 1 FROM threads LIMIT 1").fetchone():
         list(in_chunks(conn, "DELETE FROM threads WHERE thread_id IN ({})",
                        set(plan.old_tids) | set(plan.new_tids)))

@@ -305,3 +305,39 @@ def test_sigkill_inside_the_one_shot_path_then_rerun_gives_the_same_corpus(tmp_p
     assert _lookup_tables(again.db) == _lookup_tables(ref.db)
     for w in (ref, again):
         w.close()
+
+
+@pytest.mark.parametrize("pool", [False, True])
+def test_a_first_ingest_rewrites_each_message_row_once(tmp_path, monkeypatch, pool):
+    """The post phase of a first ingest writes a message's person, parent, thread and quote
+    link in one UPDATE (a row is rewritten whole), and gives what the two-step path gives."""
+    if pool:
+        monkeypatch.setenv("MINER_INGEST_WORKERS", "2")
+        monkeypatch.setattr(post_oneshot, "_MIN_PARALLEL", 0)
+        monkeypatch.setattr(post_oneshot, "_MIN_PACK", 1)
+    people = post.rebuild_people
+
+    def counting(conn, config):
+        conn.execute("CREATE TEMP TABLE upd(id INTEGER)")
+        conn.execute("CREATE TEMP TRIGGER upd_t AFTER UPDATE ON main.messages BEGIN "
+                     "INSERT INTO upd VALUES (new.id); END")
+        return people(conn, config)
+
+    monkeypatch.setattr(post, "rebuild_people", counting)
+    ws = Workspace.open(tmp_path / "ws", create=True)
+    ws.ingest([str(DEMO)])
+    n = ws.db.execute("SELECT count(*) FROM messages").fetchone()[0]
+    assert tuple(ws.db.execute("SELECT count(*), count(DISTINCT id) FROM upd").fetchone()) \
+        == (n, n)
+    assert ws.db.execute("SELECT count(*) FROM messages WHERE person_id IS NULL").fetchone()[0] == 0
+    assert not ws.db.execute("SELECT 1 FROM settings WHERE name=?", (post.PENDING,)).fetchone()
+    got = _state(ws)
+    monkeypatch.setattr(post, "rebuild_people", people)
+    monkeypatch.setattr(post, "_one_shot_due", lambda conn: False)  # people first, then threads
+    two = Workspace.open(tmp_path / "two", create=True)
+    two.ingest([str(DEMO)])
+    assert _state(two) == got
+    q = "SELECT person_id, title, organisation, country, evidence_key FROM people ORDER BY 1"
+    assert [tuple(r) for r in ws.db.execute(q)] == [tuple(r) for r in two.db.execute(q)]
+    ws.close()
+    two.close()
