@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 500
+STORE_ROWS = 2000  # prepared messages stored per transaction (see _ingest_items)
 FOOTER_SAMPLE = 400  # items of a source read ahead to learn its list footers
 
 Progress = Callable[[str, int], None]  # (event, count): "item" per item seen, "phase" names
@@ -145,6 +146,19 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
                              fallback_date=item.fallback_date, list_name=item.list_name)
                   for item, p in zip(head, parsed_head)]
 
+    # Prepared messages are stored STORE_ROWS at a time (one transaction, one full-text
+    # segment): fewer commits and FTS merges than one per worker batch. Once a digest part
+    # is met, each batch is stored as it comes, as before: a part's duplicate check reads
+    # what earlier batches stored.
+    waiting: list[Prepared] = []
+    digests = [_has_digests(conn)]
+
+    def flush() -> None:
+        if waiting:
+            batch = waiting[:]
+            waiting.clear()
+            _store(conn, source_id, batch, report, counts)
+
     def consume(prepared: list[Prepared]) -> None:
         ok = []
         for pr in prepared:
@@ -163,9 +177,26 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
                 report.add_error(source_name, pr.where, pr.error)
             else:
                 ok.append(pr)
-        if ok:
+        if not ok:
+            return
+        if digests[0] or any(pr.digest_of for pr in ok):
+            digests[0] = True
+            flush()
             _store(conn, source_id, ok, report, counts)
+            return
+        waiting.extend(ok)
+        if len(waiting) >= STORE_ROWS:
+            flush()
 
+    try:  # what is waiting is stored however this ends (as when each batch was stored)
+        _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume, late)
+    finally:
+        flush()
+
+
+def _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume, late) -> None:
+    """Prepare the read-ahead, then every batch (in worker processes when the source is
+    large), handing each result to ``consume`` in order."""
     # Workers look up already-stored messages only when there were some before this source
     # (a first ingest would pay for the header pass and the lookups for nothing).
     db = _db_path(conn) if conn.execute("SELECT 1 FROM messages LIMIT 1").fetchone() else None
