@@ -247,7 +247,11 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
             i += 1
             continue
         c0 = s[0]
-        if c0 in _MARKER_FIRST and _may_forward(s) and P.FORWARDED.match(s):
+        # _may_forward and _may_start_header, inlined (most lines are prose and stop here)
+        two = s[:2]
+        low2 = two.lower() if two.isascii() else ""  # "": a non-ASCII start, let through
+        if (c0 in _MARKER_FIRST and (c0 in "-*>_" or not low2 or low2 in _FORWARD_TWO)
+                and P.FORWARDED.match(s)):
             return i, "forwarded", i
         if c0 in "-*_>" and P.ORIGINAL_MESSAGE.match(s):
             return i, "quote", i
@@ -265,7 +269,7 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
         # digit or with a header starter's first letter: skip the call for plain prose
         # (same results; most lines of a body are prose)
         if not (s[-1] in _HEADER_LAST or c0.isdigit() or s.endswith(_WROTE_TAILS)
-                or (c0 in _HEADER_FIRST and _may_start_header(s))):
+                or (c0 in _HEADER_FIRST and (not low2 or c0 == "-" or low2 in _HEADER_TWO))):
             seen_new = True
             i += 1
             continue
@@ -363,8 +367,11 @@ def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
         if c0 not in "_>*YT-[" and "_" not in s[:4]:
             continue
         # substring and first-letter checks before each regex (quoted lines get here)
+        # FOOTER_START's starters after a letter are "You received" and "To unsubscribe":
+        # the other "T..." lines of prose stop at the two-letter test
         if (("__________" in s and P.UNDERSCORE_SEP.match(s.lstrip(">").strip()))
-                or (c0 in "YyTt-[" and P.FOOTER_START.match(s))):
+                or (c0 in "YyTt-[" and (c0 in "-[" or s[:2].lower() in ("yo", "to"))
+                    and P.FOOTER_START.match(s))):
             window = " ".join(stripped[i : i + 5])
             if P.FOOTER_START.match(s) or P.MAILMAN_FOOTER_HINT_F.search(window):
                 end = _block_end(doc, i, 8)
@@ -427,7 +434,7 @@ def segment(text: str, *, footers: Sequence[str] = (), lang: str | None = None) 
     if doc.n == 0:
         return Cleaned((), "", "", "")
     tail = _mark_footers(doc, footers)
-    mark_code_and_logs(doc.lines, doc.kinds, 0, tail)
+    mark_code_and_logs(doc.lines, doc.kinds, 0, tail, doc.stripped)
     cut = _find_cut(doc, 0, tail)
     if cut is not None:
         start, kind, header_end = cut

@@ -244,8 +244,10 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
             break
     for i in range(a, b):
         s = stripped[i]
-        if not s or len(s) >= 110 or not _may_mobile(s):
-            continue  # most lines stop here
+        if not s or len(s) >= 110 or (s[0] in _MOBILE_REJECT and "我的" not in s):
+            continue  # _may_mobile, inlined: most lines stop here
+        if not _may_mobile(s):
+            continue
         if P.MOBILE_SIG_F.match(s) and len(_nonblank(doc, i, b)) <= _MAX_MOBILE_TAIL:
             _mark(doc, i, b, "signature")
             b = i
