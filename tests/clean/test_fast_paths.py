@@ -195,3 +195,129 @@ def test_line_starts_equal_the_keepends_split(text):
     doc = _Doc(text)
     want = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))[:-1]
     assert doc.starts == want and doc.lines == text.splitlines()
+
+
+def _plain_code_and_logs(lines: list[str], kinds: list, lo: int, hi: int) -> None:
+    """technical.mark_code_and_logs as it was (a894241): a loop over every line."""
+    from miner.clean.technical import (
+        CODE_CHARS, EXC_LINE, FENCE, JAVA_FRAME, LOG_LINE, PY_PROMPT, R_CODE, TRACEBACK, _set,
+    )
+
+    i = lo
+    while i < hi:
+        if kinds[i] is not None:
+            i += 1
+            continue
+        s = lines[i]
+        st = s.lstrip()
+        if not st:
+            i += 1
+            continue
+        c0 = st[0]
+        indented = s[0] in " \t"
+        if c0 not in "`~TCa[0123456789>+.IDWEFt" and not indented:
+            i += 1
+            continue
+        if c0 in "`~" and FENCE.match(s):
+            j = i + 1
+            while j < hi and not FENCE.match(lines[j]):
+                j += 1
+            if j < hi:
+                _set(kinds, i, j + 1, "code")
+                i = j + 1
+                continue
+        if c0 == "T" and TRACEBACK.match(s):
+            j = i + 1
+            while j < hi and (lines[j].startswith((" ", "\t")) or not lines[j].strip()):
+                j += 1
+            if j < hi and EXC_LINE.match(lines[j]):
+                j += 1
+            _set(kinds, i, j, "log")
+            i = j
+            continue
+        if (indented or c0 == "C") and JAVA_FRAME.match(s):
+            a = i - 1 if i > lo and EXC_LINE.match(lines[i - 1]) or (i > lo and "Exception" in lines[i - 1]) else i
+            j = i
+            while j < hi and (JAVA_FRAME.match(lines[j]) or EXC_LINE.match(lines[j])):
+                j += 1
+            if j - i >= 2:
+                _set(kinds, max(lo, a), j, "log")
+                i = j
+                continue
+        if c0 in "[0123456789IDWEFT" and LOG_LINE.match(s):
+            j = i
+            while j < hi and (LOG_LINE.match(lines[j]) or (j > i and lines[j].startswith((" ", "\t")) and lines[j].strip())):
+                j += 1
+            if j - i >= 2:
+                _set(kinds, i, j, "log")
+                i = j
+                continue
+        if s.startswith((">", "+", ">>>")):
+            # prompt block: R ("> x <- 1", "+ ...", "[1] 2") or Python (">>> ", "... ")
+            j = i
+            code = prompts = 0
+            while j < hi and lines[j].strip() and kinds[j] is None:
+                t = lines[j]
+                if t.startswith((">>>", "... ")):
+                    prompts += 1
+                    code += bool(PY_PROMPT.match(t))
+                elif t.startswith((">", "+")):
+                    prompts += 1
+                    # R_CODE needs one of these characters: most quoted prose has none
+                    code += bool(("=" in t or "(" in t or "<-" in t or "}" in t or "#" in t)
+                                 and R_CODE.match(t))
+                j += 1
+            if prompts and code * 2 >= prompts and code >= 1 and not any(lines[k].startswith(">>") and not lines[k].startswith(">>>") for k in range(i, j)):
+                _set(kinds, i, j, "code")
+            i = max(j, i + 1)
+            continue
+        if s.startswith(("    ", "\t")) and s.strip():
+            j = i
+            codeish = 0
+            while j < hi and (lines[j].startswith(("    ", "\t")) or (not lines[j].strip() and j + 1 < hi and lines[j + 1].startswith(("    ", "\t")))):
+                codeish += bool(CODE_CHARS.search(lines[j]))
+                j += 1
+            nonblank = sum(1 for k in range(i, j) if lines[k].strip())
+            if nonblank >= 2 and codeish * 2 >= nonblank and codeish >= 1:
+                _set(kinds, i, j, "code")
+                i = j
+                continue
+            i = j
+            continue
+        i += 1
+
+
+_TECH_LINES = ["> x <- 1", "> y = mean(x)", "+ }", "> plain quoted prose", "> more prose (aside)",
+               ">> nested", ">>> import os", "... print(x)", "    x = f(y)", "    plain indented",
+               "\tfoo();", "Traceback (most recent call last):", '  File "a.py", line 3, in f',
+               "ValueError: bad", "java.lang.NullPointerException", "    at a.b.C.d(C.java:10)",
+               "    ... 3 more", "Caused by: java.io.IOException", "2024-01-02 10:00:01 INFO start",
+               "[12:00:01] ERROR: x", "INFO: ready", "WARN: low", "```", "~~~", "The end.",
+               "Could be.", "I think so", "Does it?", "", "   ", "\u00a0at x(y)", "[1] 2.5",
+               "#include <x>", "Error in f(x): bad"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_TECH_LINES), max_size=20),
+       st.lists(st.sampled_from([None, None, None, None, "footer"]), max_size=20))
+def test_code_and_logs_equal_the_plain_loop(lines, marks):
+    from miner.clean.technical import mark_code_and_logs
+
+    kinds = [marks[i] if i < len(marks) else None for i in range(len(lines))]
+    want = list(kinds)
+    _plain_code_and_logs(lines, want, 0, len(lines))
+    got = list(kinds)
+    mark_code_and_logs(lines, got, 0, len(lines))
+    assert got == want
+
+
+def test_code_and_logs_mark_the_examples():
+    lines = ["Hi,", "", "> x <- 1", "> y = mean(x)", "", "Traceback (most recent call last):",
+             '  File "a.py", line 3, in f', "ValueError: bad", "", "> just quoted prose",
+             "> more of it"]
+    from miner.clean.technical import mark_code_and_logs
+
+    kinds: list = [None] * len(lines)
+    mark_code_and_logs(lines, kinds, 0, len(lines))
+    assert kinds[2:4] == ["code", "code"] and kinds[5:8] == ["log"] * 3
+    assert kinds[9:] == [None, None]
