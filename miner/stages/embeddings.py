@@ -203,6 +203,11 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
     seen = done = n_chunks = encoded = 0
     last_id, last_commit = -(2 ** 63), time.monotonic()
     appender = Appender(ws, emb)
+    if appender.redo:  # chunked by a killed run whose rows never reached the matrix file
+        with conn:
+            conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?",
+                             [(k, emb.name) for k in appender.redo])
+        total = conn.execute(_TO_EMBED_ESTIMATE, (emb.name,)).fetchone()[0]
     cached = caches(emb)
     first = conn.execute("SELECT 1 FROM message_chunks WHERE model = ? LIMIT 1",
                          (emb.name,)).fetchone() is None
@@ -322,7 +327,7 @@ def _store_page(conn: sqlite3.Connection, emb, todo: list, hashes: list[str],
     changed = [(key, emb.name) for _, key, _, was, _ in todo if was]
     if changed:
         conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?", changed)
-        appender.abandon()  # rows inside the matrix change: it is rebuilt instead
+        appender.drop([mid for mid, _, _, was, _ in todo if was])  # their saved rows go
     h = iter(hashes)
     conn.executemany(
         "INSERT INTO message_chunks(message_key, model, chunk, start, \"end\", hash, "

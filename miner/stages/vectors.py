@@ -267,23 +267,33 @@ class Appender:
     """Adds the rows of newly embedded messages to the end of the saved message matrix, in the
     stage, from the vectors it has in hand: no re-read of every chunk vector after each ingest.
 
-    Only when the saved matrix is current (or there is none and nothing was embedded) and every
-    new message comes after its last row; otherwise ``ok`` turns false and the stage rebuilds
-    the matrix. Rows go to a temporary file first; :meth:`finish` appends them to the matrix
-    file in place (beyond what other processes have mapped) and then rewrites the header."""
+    Only when there is a saved matrix (or none and nothing was embedded); otherwise ``ok`` is
+    false and the stage rebuilds the matrix. A saved matrix behind the chunks (a run killed
+    after committing chunk rows, before its rows reached the file) is repaired: the messages
+    chunked since the file's stamp are listed in ``redo`` (the stage embeds them again) and
+    their old rows are dropped. Rows go to a temporary file first; when every new message comes
+    after the last row and none is dropped, :meth:`finish` appends them to the matrix file in
+    place (beyond what other processes have mapped) and then rewrites the header; otherwise
+    (changed messages) it merges them with the kept rows into a new file, by id: neither case
+    reads a chunk vector again (a model without a cache would have to re-encode them)."""
 
     def __init__(self, ws, emb) -> None:
         self.ok, self.tmp, self.fh = False, None, None
+        self.redo: list[str] = []  # keys of messages to embed again (see the class docstring)
         if ws.readonly:
             return
         self.model, self.dim = emb.name, emb.dim
         self.fx, self.fi, self.fm = matrix_files(ws, emb.name)
         stamp = _stamp(ws.db)
         base = _open_matrix(self.fx, self.fi, self.fm, stamp, emb.dim, ws.db, True)
+        self.dropped: list[np.ndarray] = []
         if base is None and stamp:
-            return
+            base = self._behind(ws.db, stamp)
+            if base is None:
+                return
         self.base_ids = base[0] if base else np.zeros(0, np.int64)
         self.last = int(self.base_ids[-1]) if len(self.base_ids) else -(2 ** 63)
+        self.in_order = True
         self.ids: list[np.ndarray] = []
         try:
             self.fx.parent.mkdir(exist_ok=True)
@@ -295,18 +305,76 @@ class Appender:
         self.fh.write(_npy_header(0, self.dim))
         self.ok = True
 
+    def _behind(self, conn: sqlite3.Connection, stamp: int):
+        """The saved matrix when it is only behind this model's chunk rows (each message's rows
+        are written in one transaction, so the messages with a row after the file's stamp are
+        exactly those chunked since); their keys go to ``redo``, their ids to the dropped."""
+        try:
+            meta = json.loads(self.fm.read_text())
+        except (OSError, ValueError):
+            return None
+        old = meta.get("stamp")
+        if not isinstance(old, int) or old > stamp or meta.get("model") != self.model:
+            return None
+        base = _open_matrix(self.fx, self.fi, self.fm, old, self.dim)
+        if base is None:
+            return None
+        rows = conn.execute(
+            "SELECT DISTINCT m.id, c.message_key FROM message_chunks c JOIN messages m "
+            "ON m.key = c.message_key WHERE c.rowid > ? AND c.model = ?",
+            (old, self.model)).fetchall()
+        self.redo = [k for _, k in rows]
+        self.dropped.append(np.array([i for i, _ in rows], np.int64))
+        log.info("vector file %s is behind %d messages: they are embedded again", self.fx,
+                 len(rows))
+        return base
+
     def add(self, ids: list[int], counts: list[int], vecs: np.ndarray) -> None:
         """Rows for messages ``ids`` (ascending) from their chunk vectors ``vecs`` (``counts``
-        rows per message, in order)."""
+        rows per message, in order); a message's new row replaces its saved one."""
         if not self.ok or not ids:
             return
         if ids[0] <= self.last:
-            self.abandon()
-            return
+            self.in_order = False
         starts = np.r_[0, np.cumsum(counts)[:-1]]
         self.fh.write(memoryview(np.ascontiguousarray(unit_means(vecs, starts), dtype="<f4")))
         self.ids.append(np.asarray(ids, np.int64))
-        self.last = ids[-1]
+        self.last = max(self.last, ids[-1])
+
+    def drop(self, ids: list[int]) -> None:
+        """Messages whose saved rows are out of date (changed: a new row may follow)."""
+        if self.ok and ids:
+            self.dropped.append(np.asarray(ids, np.int64))
+
+    def _merge(self, new: np.ndarray) -> np.ndarray:
+        """Write the kept saved rows and the new rows, in id order, into a new matrix file
+        (temporary name, then renamed over the old one); returns the ids."""
+        gone = np.concatenate([new, *self.dropped])
+        keep = np.flatnonzero(~np.isin(self.base_ids, gone))
+        ids = np.concatenate([self.base_ids[keep], new])
+        order = np.argsort(ids, kind="stable")
+        nk, row = len(keep), 4 * self.dim
+        self.fh.flush()
+        fresh = (np.memmap(self.tmp, "<f4", "r", offset=_NPY_HEADER, shape=(len(new), self.dim))
+                 if len(new) else np.zeros((0, self.dim), np.float32))
+        old = (np.load(self.fx, mmap_mode="r") if nk else np.zeros((0, self.dim), np.float32))
+        fd, name = tempfile.mkstemp(dir=self.fx.parent, prefix=f".{self.fx.name}.")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_npy_header(len(ids), self.dim))
+                for a in range(0, len(order), MATRIX_BATCH):
+                    part = order[a:a + MATRIX_BATCH]
+                    rows = np.empty((len(part), self.dim), np.float32)
+                    mine = part < nk
+                    rows[mine] = old[keep[part[mine]]]
+                    rows[~mine] = fresh[part[~mine] - nk]
+                    out.write(memoryview(rows))
+                assert out.tell() == _NPY_HEADER + len(ids) * row
+            os.replace(name, self.fx)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+        return ids[order]
 
     def finish(self, ws) -> tuple[np.ndarray, np.ndarray] | None:
         """Write the grown matrix and its ids and stamp; None when appending was given up."""
@@ -316,7 +384,10 @@ class Appender:
         n0, n = len(self.base_ids), len(self.base_ids) + len(new)
         row = 4 * self.dim
         try:
-            if n0 == 0:
+            if not self.in_order or self.dropped:
+                all_ids = self._merge(new)
+                n = len(all_ids)
+            elif n0 == 0:
                 self.fh.seek(0)
                 self.fh.write(_npy_header(n, self.dim))
                 self.fh.close()
@@ -333,7 +404,8 @@ class Appender:
                     out.write(_npy_header(n, self.dim))
             fd, name = tempfile.mkstemp(dir=self.fi.parent, prefix=f".{self.fi.name}.")
             with os.fdopen(fd, "wb") as fh:
-                np.save(fh, np.concatenate([self.base_ids, new]))
+                np.save(fh, all_ids if not self.in_order or self.dropped
+                        else np.concatenate([self.base_ids, new]))
             os.replace(name, self.fi)
             stamp = _stamp(ws.db)
             self.fm.write_text(json.dumps({"format": MATRIX_FORMAT, "stamp": stamp,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import mmap
 import shutil
@@ -359,7 +360,12 @@ def test_model_without_cache_is_incremental_and_re_embeds_changed_text(ws_nc, mo
     _, before = E.message_vectors(ws_nc, keys=["m3@x"])
     ws_nc.db.execute("UPDATE messages SET text = 'Entirely different words' WHERE key = 'm3@x'")
     ws_nc.db.commit()
+    calls = ws_nc.embedder.calls
+    fx = V.matrix_files(ws_nc, ws_nc.embedder.name)[0]
+    inode = fx.stat().st_ino
     assert E.run(ws_nc)["embedded_messages"] == 1
+    assert ws_nc.embedder.calls == calls + 1  # the changed row is merged in: no re-encode
+    assert fx.stat().st_ino != inode  # (a new file: rows inside it changed)
     _, after = E.message_vectors(ws_nc, keys=["m3@x"])
     assert not np.allclose(before, after)
     ids, X = _matrix(ws_nc)
@@ -410,3 +416,47 @@ def test_another_models_run_does_not_make_the_matrix_stale(ws_nc):
     E.run(ws_nc)  # this model's own new chunk rows do make it stale (and it is rebuilt)
     V.forget_mapped()
     assert not np.array_equal(_matrix(ws_nc)[1], X)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_run_killed_after_the_matrix_existed_is_repaired_not_rebuilt(tmp_path, monkeypatch,
+                                                                       cache):
+    monkeypatch.setattr(E, "PAGE", 2)
+    extra = [(f"x{k}@x", f"Extra {k}", f"Extra words {k} about roads and bridges.", "t9", 1,
+              "2022-01-01T00:00:00+00:00", "gov", "A") for k in range(5)]
+    ws = make_workspace(tmp_path / "ws", embedder=HashingEmbedder(64, cache_vectors=cache))
+    ref = make_workspace(tmp_path / "ref", ROWS + extra,
+                         embedder=HashingEmbedder(64, cache_vectors=cache))
+    try:
+        E.run(ws)
+        for r in extra:
+            add_message(ws, *r)
+        ws.db.execute("UPDATE messages SET text = 'Changed words' WHERE key = 'm2@x'")
+        ref.db.execute("UPDATE messages SET text = 'Changed words' WHERE key = 'm2@x'")
+        ws.db.commit()
+        ref.db.commit()
+
+        class Dies(HashingEmbedder):
+            def encode(self, texts, batch_size=64):
+                if self.calls >= 2:
+                    raise KeyboardInterrupt
+                return super().encode(texts, batch_size)
+
+        with pytest.raises(KeyboardInterrupt):  # m2 and x0 were chunked and committed
+            E.run(ws, embedder=Dies(64, name=ws.embedder.name, cache_vectors=cache))
+        assert gc.isenabled()
+        calls = ws.embedder.calls
+        again = E.run(ws)
+        assert again["vectors"] == len(ROWS) + 5
+        if not cache:  # only the killed run's messages and the rest are encoded again
+            assert ws.embedder.calls - calls == again["texts_encoded"] < len(ROWS) + 5
+        E.run(ref)
+        ids, X = _matrix(ws)
+        want_ids, want = _matrix(ref)
+        assert np.array_equal(X, want) and len(ids) == len(want_ids)
+        V.forget_mapped()
+        ids2, X2 = _matrix(ws, rebuild=True)
+        assert np.array_equal(ids2, ids) and np.array_equal(X2, X)
+    finally:
+        ws.close()
+        ref.close()
