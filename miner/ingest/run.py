@@ -7,6 +7,7 @@ keyed by a stable id (Message-ID, else a content hash), so it adds nothing twice
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -46,24 +47,38 @@ def ingest(ws: Workspace, specs: Sequence[str], *, list_name: str | None = None,
     from miner.ingest.fetch import localize
 
     specs = localize(ws, list(specs), report, strict=strict)
-    for source_name, items in read_sources(specs, format=format, options=options):
-        report.sources.append(source_name)
-        counts = {"seen": 0, "added": 0, "duplicates": 0, "repaired": 0, "quarantined": 0}
-        report.per_source[source_name] = counts
-        source_id = _source_row(conn, source_name, format)
-        try:
-            _ingest_items(conn, source_id, source_name, items, list_name, strict, report,
-                          counts, tick)
-            conn.execute("UPDATE sources SET status='done', items=?, ingested_at=?, error=NULL "
-                         "WHERE id=?", (counts["seen"], _now(), source_id))
-            conn.commit()
-        except SourceError as e:
-            conn.commit()
-            conn.execute("UPDATE sources SET status='error', error=? WHERE id=?", (str(e), source_id))
-            conn.commit()
-            if strict:
-                raise
-            report.add_error(source_name, "", str(e))
+    pool = _Pool()
+    # A small source (one batch: a monthly pipermail file, a Maildir message) is prepared in
+    # a worker while the writer stores the one before it; its storing waits in ``prev``
+    # until the next source has been read (or the run ends). Sources are stored in order.
+    prev: list[Callable[[], None]] = []
+
+    def settle() -> None:
+        while prev:
+            prev.pop()()
+
+    try:
+        for source_name, items in read_sources(specs, format=format, options=options):
+            report.sources.append(source_name)
+            counts = {"seen": 0, "added": 0, "duplicates": 0, "repaired": 0, "quarantined": 0}
+            report.per_source[source_name] = counts
+            source_id = _source_row(conn, source_name, format)
+            finish = functools.partial(_finish_source, conn, source_id, source_name, counts,
+                                       report, strict)
+            try:
+                rest = _ingest_items(conn, source_id, source_name, items, list_name, strict,
+                                     report, counts, tick, pool, settle)
+            except SourceError as e:
+                settle()
+                finish(e)
+                continue
+            if rest is None:
+                finish(None)
+            else:
+                prev.append(functools.partial(_finish_later, rest, finish))
+        settle()
+    finally:
+        pool.close()
     tick("phase:threads", 0)
     from miner.ingest.post import rebuild_people, rebuild_threads
 
@@ -75,6 +90,53 @@ def ingest(ws: Workspace, specs: Sequence[str], *, list_name: str | None = None,
         report.threads = conn.execute("SELECT count(*) FROM threads").fetchone()[0]
     conn.commit()
     return report
+
+
+def _finish_source(conn, source_id: int, source_name: str, counts: dict, report: IngestReport,
+                   strict: bool, error: SourceError | None) -> None:
+    """Mark a source done (or failed, with the reason) once all it gave is stored."""
+    if error is None:
+        conn.execute("UPDATE sources SET status='done', items=?, ingested_at=?, error=NULL "
+                     "WHERE id=?", (counts["seen"], _now(), source_id))
+        conn.commit()
+        return
+    conn.commit()
+    conn.execute("UPDATE sources SET status='error', error=? WHERE id=?", (str(error), source_id))
+    conn.commit()
+    if strict:
+        raise error
+    report.add_error(source_name, "", str(error))
+
+
+def _finish_later(rest: Callable[[], None], finish: Callable[[SourceError | None], None]) -> None:
+    try:
+        rest()
+    except SourceError as e:
+        finish(e)
+        return
+    finish(None)
+
+
+class _Pool:
+    """The worker processes of one run, started on first use and shared by its sources."""
+
+    def __init__(self) -> None:
+        self.workers = _workers()
+        self._ex = None
+
+    def get(self):
+        if self._ex is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            self._ex = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._ex
+
+    def close(self) -> None:
+        if self._ex is not None:
+            self._ex.shutdown()
+            self._ex = None
 
 
 def _post_pending(conn: sqlite3.Connection) -> bool:
@@ -100,10 +162,16 @@ def _source_row(conn: sqlite3.Connection, name: str, fmt: str | None) -> int:
 
 
 def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], list_name, strict,
-                  report: IngestReport, counts: dict, tick: Progress) -> None:
+                  report: IngestReport, counts: dict, tick: Progress, pool: _Pool | None = None,
+                  settle: Callable[[], None] = lambda: None) -> Callable[[], None] | None:
     """Read ahead FOOTER_SAMPLE items to learn the list's footers, then prepare (decode and
     segment) batches, in worker processes when the source is large, and store them here:
-    one writer, several preparers."""
+    one writer, several preparers. ``settle`` stores what earlier sources left waiting; it
+    is called before this source stores anything.
+
+    A source that fits in the read-ahead is handed to a worker (with ``pool``, not under
+    --strict) and the function that stores it is returned: the caller runs it after reading
+    the next source. Otherwise everything is stored on return (None)."""
     from miner.clean import learn_footers
     from miner.ingest.mime import ParseFailure, parse_bytes
 
@@ -151,7 +219,7 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
     # is met, each batch is stored as it comes, as before: a part's duplicate check reads
     # what earlier batches stored.
     waiting: list[Prepared] = []
-    digests = [_has_digests(conn)]
+    digests: list[bool] = []  # read at the first store: after the sources before are stored
 
     def flush() -> None:
         if waiting:
@@ -179,6 +247,8 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
                 ok.append(pr)
         if not ok:
             return
+        if not digests:
+            digests.append(_has_digests(conn))
         if digests[0] or any(pr.digest_of for pr in ok):
             digests[0] = True
             flush()
@@ -188,20 +258,41 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
         if len(waiting) >= STORE_ROWS:
             flush()
 
+    if (pool is not None and pool.workers > 1 and not strict and head_items
+            and len(head) < FOOTER_SAMPLE):
+        fut = pool.get().submit(prepare_batch, head_items, footers_by_list, list_name)
+        settle()  # the source before this one is stored while a worker prepares this one
+
+        def rest() -> None:
+            try:
+                consume(fut.result())
+            finally:
+                flush()
+            if late:
+                raise late[0]
+
+        return rest
+    settle()
+    own = pool is None
+    pool = pool or _Pool()
     try:  # what is waiting is stored however this ends (as when each batch was stored)
-        _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume, late)
+        _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume, late, pool)
     finally:
         flush()
+        if own:
+            pool.close()
+    return None
 
 
-def _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume, late) -> None:
+def _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume, late,
+                 pool: _Pool) -> None:
     """Prepare the read-ahead, then every batch (in worker processes when the source is
     large), handing each result to ``consume`` in order."""
     # Workers look up already-stored messages only when there were some before this source
     # (a first ingest would pay for the header pass and the lookups for nothing).
     db = _db_path(conn) if conn.execute("SELECT 1 FROM messages LIMIT 1").fetchone() else None
     consume(prepare_batch(head_items, footers_by_list, list_name))
-    workers = _workers()
+    workers = pool.workers
     batches = _batched(it, BATCH)
     if workers <= 1 or len(head) < FOOTER_SAMPLE:
         for batch in batches:
@@ -209,18 +300,14 @@ def _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume
         if late:
             raise late[0]
         return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending: list = []
-        for batch in batches:
-            pending.append(pool.submit(prepare_batch, batch, footers_by_list, list_name, db))
-            if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
-                consume(pending.pop(0).result())
-        for fut in pending:
-            consume(fut.result())
+    ex = pool.get()
+    pending: list = []
+    for batch in batches:
+        pending.append(ex.submit(prepare_batch, batch, footers_by_list, list_name, db))
+        if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
+            consume(pending.pop(0).result())
+    for fut in pending:
+        consume(fut.result())
     if late:
         raise late[0]
 
