@@ -203,10 +203,11 @@ def run(ws, progress: Callable[[int, int], None] | None = None, *, embedder=None
     seen = done = n_chunks = encoded = 0
     last_id, last_commit = -(2 ** 63), time.monotonic()
     appender = Appender(ws, emb)
-    if appender.redo:  # chunked by a killed run whose rows never reached the matrix file
-        with conn:
-            conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?",
-                             [(k, emb.name) for k in appender.redo])
+    if appender.redo:  # chunked by a killed run whose rows never reached the matrix file;
+        # deleted in the stage's transaction: a kill before its first commit leaves them as
+        # they were
+        conn.executemany("DELETE FROM message_chunks WHERE message_key = ? AND model = ?",
+                         [(k, emb.name) for k in appender.redo])
         total = conn.execute(_TO_EMBED_ESTIMATE, (emb.name,)).fetchone()[0]
     cached = caches(emb)
     first = conn.execute("SELECT 1 FROM message_chunks WHERE model = ? LIMIT 1",

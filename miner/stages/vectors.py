@@ -369,7 +369,9 @@ class Appender:
                     rows[mine] = old[keep[part[mine]]]
                     rows[~mine] = fresh[part[~mine] - nk]
                     out.write(memoryview(rows))
-                assert out.tell() == _NPY_HEADER + len(ids) * row
+                if out.tell() != _NPY_HEADER + len(ids) * row:
+                    raise ValueError(f"merged vector file {name} has {out.tell()} bytes, "
+                                     f"expected {_NPY_HEADER + len(ids) * row}")
             os.replace(name, self.fx)
         except BaseException:
             Path(name).unlink(missing_ok=True)
