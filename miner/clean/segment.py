@@ -29,7 +29,7 @@ _EOL = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _HEADER_LOOKAHEAD = 4  # lines a wrapped "On ... wrote:" header may span
 _HEADER_FIRST = frozenset("-OoLlAaEeIiDdWwQqCcZzЦц在")  # first letters of patterns.HEADER_START
 _MARKER_FIRST = frozenset("-*>_BbAaDdIiVv")  # first letters of patterns.FORWARDED
-_QUOTE_FIRST = (" ", "\t", ">")  # first characters of a line patterns.QUOTE_LINE can match
+_INDENT = (" ", "\t")  # with ">": the first characters of a line patterns.QUOTE_LINE can match
 
 
 _PLUS_ONE = (1).__add__
@@ -68,8 +68,10 @@ class _Doc:
         # computed once: every pass below asks for the stripped line and its quote mark
         self.stripped = [ln.strip() for ln in lines]
         if ">" in text:
+            # a line starting with ">" is quoted (QUOTE_LINE); an indented one asks the regex
             match = P.QUOTE_LINE.match
-            self.quoted = [ln[:1] in _QUOTE_FIRST and match(ln) is not None for ln in self.lines]
+            self.quoted = [ln[:1] == ">" or (ln[:1] in _INDENT and match(ln) is not None)
+                           for ln in lines]
         else:  # no line can be quoted: one substring search instead of a test per line
             self.quoted = [False] * self.n
         self.kinds: list[str | None] = [None] * self.n
@@ -244,7 +246,12 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
             continue
         if quoted[i]:
             seen_new = True
-            i += 1
+            # the quoted lines after it do nothing here either (new text already seen): jump
+            # to the next unquoted line in C (long quoted tails of real replies)
+            try:
+                i = quoted.index(False, i + 1, hi)
+            except ValueError:
+                i = hi
             continue
         c0 = s[0]
         # _may_forward and _may_start_header, inlined (most lines are prose and stop here)
@@ -349,15 +356,15 @@ def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
                 for i in range(nonblank[a], nonblank[a + len(want) - 1] + 1):
                     kinds[i] = kind
     tail = doc.n
-    # Without a "__________" in the text only lines starting with "[", "Y", "T" or "-" can
-    # start a footer (HTML_DELETED, FOOTER_START; a lower-case "you"/"to" line never reaches
-    # FOOTER_START below): the other lines are passed over with one test
+    # Only lines starting with "[", "Y", "T" or "-" (HTML_DELETED, FOOTER_START; a lower-case
+    # "you"/"to" line never reaches FOOTER_START below) or holding "__________" can start a
+    # footer: the other lines are passed over with one or two tests
     under = "__________" in doc.text
     for i, s in enumerate(stripped):
         if not s:
             continue
         c0 = s[0]
-        if c0 not in "[YT-" and not (under and (c0 in "_>*" or "_" in s[:4])):
+        if c0 not in "[YT-" and not (under and "__________" in s):
             continue
         if kinds[i] is not None:
             continue
