@@ -128,7 +128,8 @@ with conn:
                   "thread_idx_look"):
             conn.execute(f"DELETE FROM {t}")
         conn.execute("DELETE FROM merges WHERE forced=0")
-        conn.execute("DELETE FROM settings WHERE name='thread_index'")
+        conn.execute("DELETE FROM settings WHERE name IN ('thread_index', 'people_upto', "
+                     "'people_pending')")
 if impl:
     mod = types.ModuleType("post_baseline")
     exec(compile(open(impl).read(), impl, "exec"), mod.__dict__)
@@ -153,6 +154,8 @@ with conn:
                          "AND list=?", (c, n, e, l))
         conn.execute(f"UPDATE messages SET thread_id=NULL, parent_key=NULL, person_id=NULL, "
                      f"quotes_key=NULL WHERE id IN ({q})", last)
+        # their senders are counted again (the mark of miner.ingest.post.rebuild_people)
+        conn.execute("UPDATE settings SET value=? WHERE name='people_upto'", (min(last) - 1,))
 def hwm():  # peak RSS since the last reset (Linux), else since start
     try:
         for line in open("/proc/self/status"):

@@ -19,6 +19,14 @@ in id order, else the first dated one): what the incremental path gives too.
 A corpus of at most one batch is read once and threaded in one transaction (steps 1 to 3 in
 one).
 
+With several cores (``MINER_INGEST_WORKERS``, default min(4, cores)) and at least
+:data:`_MIN_PARALLEL` messages, spawned worker processes read through their own read-only
+connections and do the per-message work: step 1's reading and hashing by id ranges (the
+writer joins the undated messages at a range's start to the last dated message before it),
+and step 3's threading and quote matching by batches of components, returning what to write
+(:class:`miner.ingest.post_write.Plan`); this process only inserts and writes, in the same
+order and transactions, so the result is the same (tests/threads/test_incremental.py).
+
 Memory: a few integer arrays over the message ids (about 40 bytes per message) plus one batch.
 """
 from __future__ import annotations
@@ -64,47 +72,45 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int,
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    _task_ctx[:] = [workers[0], days, persons]
-    try:
-        with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("fork"),
-                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-            step = max(_MIN_PACK, min(_READ, top // (4 * workers[1]) + 1))
-            donor = _index_pass_pooled(conn, top, pool, step, 2 * workers[1])
-            uf = _components(conn, top)
-            pack = min(batch, max(_MIN_PACK, n // (4 * workers[1])))
-            pending: deque = deque()
-            for ids in _batches(conn, uf, batch, pack):
-                pending.append(pool.submit(_plan_batch, ids, [donor[i] for i in ids]))
-                if len(pending) > 2 * workers[1]:  # bounded read-ahead keeps memory flat
-                    _write(conn, pending.popleft().result())
-            while pending:
+    # spawned, not forked: a fork would start as big as this process (its page cache and
+    # heap), and inherit its open database connection
+    with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("spawn"),
+                             initializer=_init_worker,
+                             initargs=(os.getpid(), workers[0], days, persons)) as pool:
+        step = max(_MIN_PACK, min(_READ, top // (4 * workers[1]) + 1))
+        donor = _index_pass_pooled(conn, top, pool, step, 2 * workers[1])
+        uf = _components(conn, top)
+        pack = min(batch, max(_MIN_PACK, n // (4 * workers[1])))
+        pending: deque = deque()
+        for ids in _batches(conn, uf, batch, pack):
+            pending.append(pool.submit(_plan_batch, ids, [donor[i] for i in ids]))
+            if len(pending) > 2 * workers[1]:  # bounded read-ahead keeps memory flat
                 _write(conn, pending.popleft().result())
-    finally:
-        _task_ctx.clear()
+        while pending:
+            _write(conn, pending.popleft().result())
 
 
-_task_ctx: list = []  # [database path, subject window days, persons], set before the fork
+_task_ctx: list = []  # in a worker: [database path, subject window days, persons]
 _MIN_PACK = 2_000  # messages per worker task at least (fewer: the per-task cost shows)
-_MIN_PARALLEL = 4_000  # fewer new messages: threaded in this process (a pool costs ~0.1 s)
+_MIN_PARALLEL = 8_000  # fewer messages: threaded here (a spawned worker costs ~0.3 s CPU)
 
 
 def _workers(conn: sqlite3.Connection, n: int) -> tuple[str, int] | None:
     """(database path, worker processes) when threading in worker processes pays, else None:
-    several cores, a database file (workers open their own connection) and fork."""
-    import multiprocessing as mp
-
+    several cores and a database file (workers open their own connection)."""
     env = os.environ.get("MINER_INGEST_WORKERS")
     count = max(1, int(env)) if env else min(4, os.cpu_count() or 1)
-    if count < 2 or n < _MIN_PARALLEL or "fork" not in mp.get_all_start_methods():
+    if count < 2 or n < _MIN_PARALLEL:
         return None
     path = next((p for _, name, p in conn.execute("PRAGMA database_list") if name == "main"),
                 None)
     return (path, count) if path else None
 
 
-def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the workers
-    """A worker ends when the writer is killed (else it would wait on its queue forever,
-    holding the writer's output pipes open)."""
+def _init_worker(parent: int, db: str, days: int,
+                 persons: dict | None) -> None:  # pragma: no cover - runs in the workers
+    """Keep what every task needs; end when the writer is killed (else a worker would wait
+    on its queue forever, holding the writer's output pipes open)."""
     import ctypes
     import signal
 
@@ -114,6 +120,7 @@ def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the wor
         pass
     if os.getppid() != parent:  # the writer died before the line above ran
         os._exit(1)
+    _task_ctx[:] = [db, days, persons]
 
 
 def _task_conn() -> sqlite3.Connection:  # in a worker process
