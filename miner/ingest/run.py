@@ -13,6 +13,7 @@ import json
 import logging
 import sqlite3
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -49,13 +50,13 @@ def ingest(ws: Workspace, specs: Sequence[str], *, list_name: str | None = None,
     specs = localize(ws, list(specs), report, strict=strict)
     pool = _Pool()
     # A small source (one batch: a monthly pipermail file, a Maildir message) is prepared in
-    # a worker while the writer stores the one before it; its storing waits in ``prev``
-    # until the next source has been read (or the run ends). Sources are stored in order.
-    prev: list[Callable[[], None]] = []
+    # a worker while the writer reads the next ones and stores those before it; its storing
+    # waits in ``prev`` (up to 2 per worker in flight). Sources are stored in order.
+    prev: deque[Callable[[], None]] = deque()
 
-    def settle() -> None:
-        while prev:
-            prev.pop()()
+    def settle(keep: int = 0) -> None:
+        while len(prev) > keep:
+            prev.popleft()()
 
     try:
         for source_name, items in read_sources(specs, format=format, options=options):
@@ -163,11 +164,11 @@ def _source_row(conn: sqlite3.Connection, name: str, fmt: str | None) -> int:
 
 def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], list_name, strict,
                   report: IngestReport, counts: dict, tick: Progress, pool: _Pool | None = None,
-                  settle: Callable[[], None] = lambda: None) -> Callable[[], None] | None:
+                  settle: Callable[[int], None] = lambda keep: None) -> Callable[[], None] | None:
     """Read ahead FOOTER_SAMPLE items to learn the list's footers, then prepare (decode and
     segment) batches, in worker processes when the source is large, and store them here:
-    one writer, several preparers. ``settle`` stores what earlier sources left waiting; it
-    is called before this source stores anything.
+    one writer, several preparers. ``settle(keep)`` stores what earlier sources left waiting
+    but the last ``keep``; ``settle(0)`` is called before this source stores anything.
 
     A source that fits in the read-ahead is handed to a worker (with ``pool``, not under
     --strict) and the function that stores it is returned: the caller runs it after reading
@@ -261,7 +262,7 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
     if (pool is not None and pool.workers > 1 and not strict and head_items
             and len(head) < FOOTER_SAMPLE):
         fut = pool.get().submit(prepare_batch, head_items, footers_by_list, list_name)
-        settle()  # the source before this one is stored while a worker prepares this one
+        settle(2 * pool.workers - 1)  # earlier sources are stored while workers prepare
 
         def rest() -> None:
             try:
