@@ -80,7 +80,7 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int,
         step = max(_MIN_PACK, min(_READ, top // (4 * workers[1]) + 1))
         donor = _index_pass_pooled(conn, top, pool, step, 2 * workers[1])
         uf = _components(conn, top)
-        pack = min(batch, max(_MIN_PACK, n // (4 * workers[1])))
+        pack = min(batch, _MAX_PACK, max(_MIN_PACK, n // (4 * workers[1])))
         pending: deque = deque()
         for ids in _batches(conn, uf, batch, pack):
             pending.append(pool.submit(_plan_batch, ids, [donor[i] for i in ids]))
@@ -92,6 +92,7 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int,
 
 _task_ctx: list = []  # in a worker: [database path, subject window days, persons]
 _MIN_PACK = 2_000  # messages per worker task at least (fewer: the per-task cost shows)
+_MAX_PACK = 5_000  # and at most (what a worker holds: memory; components are never cut)
 _MIN_PARALLEL = 8_000  # fewer messages: threaded here (a spawned worker costs ~0.3 s CPU)
 
 
