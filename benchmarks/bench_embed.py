@@ -162,7 +162,11 @@ def main(argv=None) -> int:
         rep, w, c = timed(lambda: E.run(ws))
         own.append(time.thread_time() - t0)
         peak = max(peak, _status_mb("VmHWM") if peak_ok else float("nan"))
-        assert rep["texts_encoded"] == len(texts), (rep, len(texts))
+        # a model without a cache encodes a text again when it recurs on a later page (29 of
+        # 12,380 texts at 10k): that work is the stage's, counted in its overhead
+        assert rep["texts_encoded"] == len(texts) or (
+            not getattr(emb, "cache_vectors", True) and len(texts) <= rep["texts_encoded"]
+            <= rep["chunks"]), (rep, len(texts))
         stages.append((w, c))
         raws.append(timed(lambda: emb.encode(texts, batch_size=bs))[1:])
         overs.append((100 * (w / ((raws[-2][0] + raws[-1][0]) / 2) - 1),
