@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import compress, repeat
+from operator import is_, ne
 
 from miner.clean import patterns as P
 
@@ -72,20 +74,14 @@ def _mobile_sig(s: str) -> bool:
 def _runs(doc, lo: int, hi: int) -> list[tuple[int, int]]:
     """Maximal runs of lines with no kind yet (blank lines included)."""
     kinds = doc.kinds
-    if kinds.count(None) == len(kinds):  # nothing marked yet (most bodies): one run
-        return [(lo, hi)] if lo < hi else []
-    out = []
-    i = lo
-    while i < hi:
-        if kinds[i] is None:
-            j = i
-            while j < hi and kinds[j] is None:
-                j += 1
-            out.append((i, j))
-            i = j
-        else:
-            i += 1
-    return out
+    if lo >= hi:
+        return []
+    if kinds.count(None) == len(kinds):  # nothing marked yet: one run
+        return [(lo, hi)]
+    # where "no kind yet" changes, found in C (map and compress) rather than line by line
+    free = list(map(is_, kinds[lo:hi], repeat(None)))
+    edges = [0, *compress(range(1, len(free)), map(ne, free[1:], free[:-1])), len(free)]
+    return [(lo + edges[k], lo + edges[k + 1]) for k in range(len(edges) - 1) if free[edges[k]]]
 
 
 def _nonblank(doc, a: int, b: int) -> list[int]:
@@ -312,14 +308,14 @@ def _signature(doc, a: int, b: int, last: bool) -> int:
 
 
 def _salutation(doc, a: int, b: int, first: bool) -> None:
-    nb = _nonblank(doc, a, min(b, a + 40))
-    if not nb:
+    end = min(b, a + 40)
+    i = doc.next_nonblank(a, end)
+    if i is None:
         return
-    i = nb[0]
     s = doc.stripped[i]
     if len(s) > 70:
         return
-    if len(nb) > 1 and nb[1] == i + 1 and not s.endswith((",", ":", "!", "-", "—")):
+    if i + 1 < end and doc.stripped[i + 1] and not s.endswith((",", ":", "!", "-", "—")):
         return  # first line of a paragraph, not a salutation line
     if P.SALUTATION_F.match(s) and (first or not P.SALUTATION_STRICT.match(s) or s.endswith(",")):
         if P.SALUTATION_STRICT.match(s) and not first:

@@ -321,3 +321,26 @@ def test_code_and_logs_mark_the_examples():
     mark_code_and_logs(lines, kinds, 0, len(lines))
     assert kinds[2:4] == ["code", "code"] and kinds[5:8] == ["log"] * 3
     assert kinds[9:] == [None, None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([None, None, "quote", "footer"]), max_size=25), st.data())
+def test_runs_are_the_maximal_runs_without_a_kind(kinds, data):
+    from miner.clean.segment import _Doc
+    from miner.clean.tail import _runs
+
+    doc = _Doc("x\n" * len(kinds))
+    doc.kinds = list(kinds)
+    lo = data.draw(st.integers(0, len(kinds)))
+    hi = data.draw(st.integers(lo, len(kinds)))
+    want, i = [], lo
+    while i < hi:  # the plain loop
+        if kinds[i] is None:
+            j = i
+            while j < hi and kinds[j] is None:
+                j += 1
+            want.append((i, j))
+            i = j
+        else:
+            i += 1
+    assert _runs(doc, lo, hi) == want
