@@ -13,10 +13,12 @@ threads and people, runs in the writer alone after the parallel part).
 Usage: python benchmarks/bench_ingest.py [--n 50000] [--quick] [--perceval | --no-perceval] [--json FILE]
                                          [--against SRC]   # SRC: another tree's root, e.g.
     git archive <commit> miner models | tar -x -C /tmp/before  ->  --against /tmp/before
-                                         [--repeat N]
+                                         [--repeat N] [--archive PATH]
 (--against measures that tree's miner first, in the same run: before/after rows; --repeat N
 runs miner N times, alternated with the other tree's, and keeps each side's run with the
-least CPU: on a loaded machine CPU times inflate too)
+least CPU: on a loaded machine CPU times inflate too; --archive PATH measures a real archive,
+one mbox file or a folder of them, e.g. ../shared/corpora/r-sig-meta-analysis/raw, instead of
+gen_mbox: its "n" rows count what each tool read)
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _util import CACHE, PEAK_RSS, gen_mbox, print_table, run_child, write_rows
@@ -37,15 +40,18 @@ def _cpu():
 
 STDLIB = CPU + """
 import json, sys, mailbox, email, email.policy
+import os
 c0, _ = _cpu(); t0 = time.perf_counter(); n = 0
-box = mailbox.mbox(sys.argv[1], create=False)
-for raw in (box.get_bytes(k) for k in box.iterkeys()):
-    m = email.message_from_bytes(raw, policy=email.policy.default)
-    b = m.get_body(preferencelist=("plain", "html"))
-    if b is not None:
-        try: b.get_content()
-        except Exception: pass
-    n += 1
+path = sys.argv[1]
+files = [os.path.join(path, f) for f in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+for box in (mailbox.mbox(f, create=False) for f in files):
+    for raw in (box.get_bytes(k) for k in box.iterkeys()):
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        b = m.get_body(preferencelist=("plain", "html"))
+        if b is not None:
+            try: b.get_content()
+            except Exception: pass
+        n += 1
 c1, _ = _cpu()
 print(json.dumps({"n": n, "seconds": time.perf_counter() - t0, "cpu": c1 - c0, "cpu_workers": 0.0,
                   "peak_rss_mb": _peak()}))
@@ -164,7 +170,10 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0
     n = int(argv[argv.index("--n") + 1]) if "--n" in argv else 10_000 if "--quick" in argv else 50_000
-    mbox, _ = gen_mbox(n)
+    if "--archive" in argv:  # a real archive: one mbox file or a folder of them
+        mbox = Path(argv[argv.index("--archive") + 1])
+    else:
+        mbox, _ = gen_mbox(n)
     load0 = os.getloadavg()
     std = run_child(STDLIB, str(mbox))
     tmp = tempfile.mkdtemp(prefix="miner-bench-")
@@ -204,7 +213,7 @@ def main(argv: list[str]) -> int:
             {"benchmark": B, "metric": "BEFORE 2-core rate from CPU times", "value": o["cpu2"], "unit": "msg/s"},
         ]
     rows += [
-        {"benchmark": B, "metric": f"stdlib floor msgs/s wall ({n:,} msgs)", "value": s["wall"], "unit": "msg/s"},
+        {"benchmark": B, "metric": f"stdlib floor msgs/s wall ({std['n']:,} msgs, {mbox.name})", "value": s["wall"], "unit": "msg/s"},
         {"benchmark": B, "metric": "stdlib floor msgs/s per CPU second", "value": s["cpu"], "unit": "msg/s"},
         {"benchmark": B, "metric": "stdlib floor CPU ms per message", "value": s["ms"], "unit": "ms"},
         {"benchmark": B, "metric": "stdlib floor peak RSS", "value": std["peak_rss_mb"], "unit": "MB"},
@@ -238,10 +247,14 @@ def main(argv: list[str]) -> int:
         if py:
             d = tempfile.mkdtemp(prefix="perceval-")
             try:
-                shutil.copy(mbox, d + "/bench.mbox")
+                if mbox.is_dir():
+                    d = str(mbox)  # Perceval reads every mbox file of a folder itself
+                else:
+                    shutil.copy(mbox, d + "/bench.mbox")
                 per = run_child(PERCEVAL, d, python=py)
             finally:
-                shutil.rmtree(d, ignore_errors=True)
+                if not mbox.is_dir():
+                    shutil.rmtree(d, ignore_errors=True)
             p = rates(per)
             rows += [
                 {"benchmark": B, "metric": "perceval msgs/s wall", "value": p["wall"], "unit": "msg/s"},
