@@ -151,6 +151,9 @@ def _may_start_header(s: str) -> bool:
 _FORWARD_TWO = frozenset(("be", "an", "do", "in", "vi"))
 
 
+_LETTER_FIRST = _MARKER_FIRST | _HEADER_FIRST
+
+
 def _may_forward(s: str) -> bool:
     two = s[:2]
     return s[0] in "-*>_" or not two.isascii() or two.lower() in _FORWARD_TWO
@@ -254,9 +257,12 @@ def _find_cut(doc: _Doc, lo: int, hi: int) -> tuple[int, str, int] | None:
                 i = hi
             continue
         c0 = s[0]
-        # _may_forward and _may_start_header, inlined (most lines are prose and stop here)
-        two = s[:2]
-        low2 = two.lower() if two.isascii() else ""  # "": a non-ASCII start, let through
+        # _may_forward and _may_start_header, inlined; their first two letters are only
+        # read when the first one is a starter's (most lines are prose and stop below)
+        low2 = None
+        if c0 in _LETTER_FIRST:
+            two = s[:2]
+            low2 = two.lower() if two.isascii() else ""  # "": a non-ASCII start, let through
         if (c0 in _MARKER_FIRST and (c0 in "-*>_" or not low2 or low2 in _FORWARD_TWO)
                 and P.FORWARDED.match(s)):
             return i, "forwarded", i
