@@ -66,7 +66,7 @@ class _Doc:
         starts.pop()
         self.starts = starts
         # computed once: every pass below asks for the stripped line and its quote mark
-        self.stripped = [ln.strip() for ln in lines]
+        self.stripped = list(map(str.strip, lines))
         if ">" in text:
             # a line starting with ">" is quoted (QUOTE_LINE); an indented one asks the regex
             match = P.QUOTE_LINE.match
@@ -355,8 +355,8 @@ def _mark_footers(doc: _Doc, footers: Sequence[str]) -> int:
             if first not in present or last not in present:
                 continue  # cheap rejection: most messages carry few of a list's footers
             if not nonblank:
-                nonblank = [i for i, t in enumerate(stripped) if t]
-                seq = [stripped[i] for i in nonblank]
+                nonblank = list(compress(range(doc.n), stripped))
+                seq = list(filter(None, stripped))
             a = _last_run(seq, want)
             if a is not None:
                 for i in range(nonblank[a], nonblank[a + len(want) - 1] + 1):
