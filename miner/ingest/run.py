@@ -261,7 +261,7 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
 
     if (pool is not None and pool.workers > 1 and not strict and head_items
             and len(head) < FOOTER_SAMPLE):
-        fut = pool.get().submit(prepare_batch, head_items, footers_by_list, list_name)
+        fut = pool.get().submit(prepare_batch, _to_send(head_items), footers_by_list, list_name)
         settle(2 * pool.workers - 1)  # earlier sources are stored while workers prepare
 
         def rest() -> None:
@@ -304,7 +304,7 @@ def _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume
     ex = pool.get()
     pending: list = []
     for batch in batches:
-        pending.append(ex.submit(prepare_batch, batch, footers_by_list, list_name, db))
+        pending.append(ex.submit(prepare_batch, _to_send(batch), footers_by_list, list_name, db))
         if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
             consume(pending.pop(0).result())
     for fut in pending:
@@ -340,6 +340,25 @@ def _batched(it: Iterator[SourceItem], n: int) -> Iterator[list[SourceItem]]:
             batch = []
     if batch:
         yield batch
+
+
+class _Item(NamedTuple):
+    """A :class:`SourceItem` as sent to a worker: a named tuple pickles in half the time of
+    the slotted dataclass (0.011 against 0.028 ms per gen_mbox message, both ways together);
+    :func:`prepare_batch` reads the same attributes from either."""
+
+    source: str
+    where: str
+    raw: bytes | None
+    parsed: ParsedMessage | None
+    error: str | None
+    fallback_date: datetime | None
+    list_name: str | None
+
+
+def _to_send(batch: list[SourceItem]) -> list[_Item]:
+    return [_Item(i.source, i.where, i.raw, i.parsed, i.error, i.fallback_date, i.list_name)
+            for i in batch]
 
 
 class Prepared(NamedTuple):
@@ -408,7 +427,7 @@ def _stored_keys(db: str, keys: list[str]) -> set[str]:
     return found
 
 
-def prepare_batch(items: list[SourceItem], footers_by_list: dict[str, list[str]],
+def prepare_batch(items: list[SourceItem] | list[_Item], footers_by_list: dict[str, list[str]],
                   list_override: str | None, db: str | None = None) -> list[Prepared]:
     """Decode, segment and shape a batch of items (runs in a worker process for big sources).
 
