@@ -17,8 +17,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from itertools import accumulate, compress
-from operator import ne
+from itertools import accumulate, compress, count
+from operator import add, ne
 
 from miner.clean import patterns as P
 from miner.clean.tail import mark_tail
@@ -30,9 +30,6 @@ _HEADER_LOOKAHEAD = 4  # lines a wrapped "On ... wrote:" header may span
 _HEADER_FIRST = frozenset("-OoLlAaEeIiDdWwQqCcZzЦц在")  # first letters of patterns.HEADER_START
 _MARKER_FIRST = frozenset("-*>_BbAaDdIiVv")  # first letters of patterns.FORWARDED
 _INDENT = (" ", "\t")  # with ">": the first characters of a line patterns.QUOTE_LINE can match
-
-
-_PLUS_ONE = (1).__add__
 
 
 class _Doc:
@@ -60,7 +57,7 @@ class _Doc:
             # every break is one "\n" (any other one would make another line): each line
             # starts one character after the end of the one before. All in C, without the
             # second splitlines(keepends=True) this otherwise takes
-            starts = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
+            starts = list(map(add, accumulate(map(len, lines), initial=0), count()))
         else:
             starts = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))
         starts.pop()
@@ -314,13 +311,11 @@ def _last_run(seq: list[str], want: list[str]) -> int | None:
     first, last = want[0], len(seq) - m
     found = None
     a = -1
-    while True:
-        try:
-            a = seq.index(first, a + 1, last + 1)
-        except ValueError:
-            return found
+    for _ in range(seq[: last + 1].count(first)):  # as many look-ups as there are candidates
+        a = seq.index(first, a + 1, last + 1)
         if seq[a : a + m] == want:
             found = a
+    return found
 
 
 @functools.lru_cache(maxsize=4096)

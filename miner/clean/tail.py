@@ -216,12 +216,11 @@ def _sig_delims(doc, a: int, b: int) -> list[int]:
     stripped, lines = doc.stripped, doc.lines
     out = []
     for mark in ("--", "__"):
+        if mark not in doc.text:
+            continue
         i = a - 1
-        while True:
-            try:
-                i = stripped.index(mark, i + 1, b)
-            except ValueError:
-                break
+        for _ in range(stripped[a:b].count(mark)):  # as many look-ups as there are lines
+            i = stripped.index(mark, i + 1, b)
             if lines[i][0] == mark[0]:
                 out.append(i)
     out.sort()
