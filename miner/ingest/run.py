@@ -230,10 +230,10 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
 
     def consume(prepared: list[Prepared]) -> None:
         ok = []
+        report.messages_seen += len(prepared)
+        counts["seen"] += len(prepared)
+        tick("item", len(prepared))
         for pr in prepared:
-            report.messages_seen += 1
-            counts["seen"] += 1
-            tick("item", 1)
             if pr.error is not None:
                 where = f"{source_name} {pr.where}".strip()
                 if strict:
