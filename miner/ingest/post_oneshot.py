@@ -117,7 +117,7 @@ def _init_worker(parent: int, db: str, days: int,
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # not Linux: the check below only
         pass
     if os.getppid() != parent:  # the writer died before the line above ran
         os._exit(1)
