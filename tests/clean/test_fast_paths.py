@@ -344,3 +344,27 @@ def test_runs_are_the_maximal_runs_without_a_kind(kinds, data):
         else:
             i += 1
     assert _runs(doc, lo, hi) == want
+
+
+def test_strong_word_prefilter_knows_every_fold():
+    import re
+
+    from miner.clean.tail import _STRONG_ASCII, _STRONG_FOLDS, _STRONG_OTHER
+
+    words = P.DISCLAIMER_STRONG.pattern.split("|")
+    assert set(words) == set(_STRONG_ASCII) | set(_STRONG_OTHER)
+    letters = sorted(set("".join(words)))
+    rx = re.compile("[" + "".join(re.escape(c) for c in letters) + "]", re.IGNORECASE)
+    folds = {chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000
+             and chr(cp) not in letters and chr(cp).lower() == chr(cp) and rx.match(chr(cp))}
+    assert folds == set(_STRONG_FOLDS)
+
+
+def test_disclaimer_found_through_a_fold():
+    from miner.clean import segment
+
+    # "ı" (dotless i) matches i under IGNORECASE: the only strong word here is "ıntended"
+    para = ("This message is confidential and ıntended only for the use of the addressee named "
+            "above. Thank you for your understanding and cooperation in this matter.")
+    body = "Hello,\n\nSee below.\n\n" + para + "\n"
+    assert any(s.kind == "disclaimer" for s in segment(body).segments)
