@@ -15,7 +15,8 @@ The stage ends by bringing the search indexes up to date (``update_index``). Its
 reads every message's text and is the search stage's work, not embedding overhead: it is built
 once before the timed runs (its CPU printed apart) and is current in every timed run, so all
 runs do the same work. The stage's own work is also printed as the CPU of its main thread
-(the model encodes in a worker thread), and once more measured alone: the stage run with a
+(MiniLM encodes in a worker thread; a model without a cache encodes inline, so there it
+includes encode()), and once more measured alone: the stage run with a
 zero-cost stand-in for the model (same name, dim and cache setting; it returns stored unit
 vectors), the minimum over ``--repeat`` runs, as a share of the raw encode() CPU. That last
 figure is the least sensitive to the machine's load (no model thread competes with it).
@@ -193,7 +194,8 @@ def main(argv=None) -> int:
     print("  stage run() runs,  wall/cpu s: " + ", ".join(f"{w:.2f}/{c:.2f}" for w, c in stages))
     print("  overhead per run (vs the encode() runs either side), wall/cpu %: "
           + ", ".join(f"{w:+.1f}/{c:+.1f}" for w, c in overs))
-    print("  stage main-thread CPU per run (its own work; encode() runs in a worker), s: "
+    print("  stage main-thread CPU per run (its own work; encode() too for a model without a "
+          "cache, which encodes inline), s: "
           + ", ".join(f"{x:.2f}" for x in own))
     print("  stage with a zero-cost model (its own work alone), main-thread CPU per run, s: "
           + ", ".join(f"{x:.3f}" for x in alone))
