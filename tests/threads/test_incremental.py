@@ -341,3 +341,27 @@ def test_a_first_ingest_rewrites_each_message_row_once(tmp_path, monkeypatch, po
     assert [tuple(r) for r in ws.db.execute(q)] == [tuple(r) for r in two.db.execute(q)]
     ws.close()
     two.close()
+
+
+def test_the_workers_run_under_a_script_without_a_main_guard(tmp_path):
+    """A plain script calling ingest at its top level (as the README's Python API example):
+    the post phase's worker processes must not run the script again."""
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "import os\n"
+        "from miner import Workspace\n"
+        "from miner.ingest import post_oneshot\n"
+        "os.environ['MINER_INGEST_WORKERS'] = '2'\n"
+        "post_oneshot._MIN_PARALLEL = 0\n"
+        "post_oneshot._MIN_PACK = 1\n"
+        "written = []\n"
+        "write = post_oneshot._write\n"
+        "post_oneshot._write = lambda c, p: written.append(1) or write(c, p)\n"
+        f"ws = Workspace.open({str(tmp_path / 'ws')!r}, create=True)\n"
+        f"r = ws.ingest([{str(DEMO)!r}])\n"
+        "print(r.threads, len(written))\n")
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    threads, written = map(int, p.stdout.split())
+    assert threads > 10 and written > 1
