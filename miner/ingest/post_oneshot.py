@@ -74,8 +74,10 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int,
 
     # forked, not spawned: a spawned worker runs the caller's main script again (a script
     # without an `if __name__ == "__main__"` guard would break), and costs ~0.3 s to start.
-    # This process's page cache is dropped first, so the workers do not start with a copy.
+    # This process's page cache is dropped and the freed heap given back first (92 -> 25 MB
+    # after a scan of 50k messages), so the workers do not start with a copy of either.
     conn.execute("PRAGMA shrink_memory")
+    _trim_heap()
     with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("fork"),
                              initializer=_init_worker,
                              initargs=(os.getpid(), workers[0], days, persons)) as pool:
@@ -95,7 +97,7 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int,
 _task_ctx: list = []  # in a worker: [database path, subject window days, persons]
 _MIN_PACK = 2_000  # messages per worker task at least (fewer: the per-task cost shows)
 _MAX_PACK = 5_000  # and at most (what a worker holds: memory; components are never cut)
-_MIN_PARALLEL = 8_000  # fewer messages: threaded in this process
+_MIN_PARALLEL = 20_000  # fewer messages: threaded in this process (at 10k the gain is in the noise)
 
 
 def _workers(conn: sqlite3.Connection, n: int) -> tuple[str, int] | None:
@@ -110,6 +112,16 @@ def _workers(conn: sqlite3.Connection, n: int) -> tuple[str, int] | None:
     path = next((p for _, name, p in conn.execute("PRAGMA database_list") if name == "main"),
                 None)
     return (path, count) if path else None
+
+
+def _trim_heap() -> None:
+    """Give freed heap pages back to the system (glibc's malloc_trim; elsewhere nothing)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _init_worker(parent: int, db: str, days: int,
