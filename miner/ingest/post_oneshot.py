@@ -96,7 +96,7 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int,
 
 _task_ctx: list = []  # in a worker: [database path, subject window days, persons]
 _MIN_PACK = 2_000  # messages per worker task at least (fewer: the per-task cost shows)
-_MAX_PACK = 5_000  # and at most (what a worker holds: memory; components are never cut)
+_MAX_PACK = 3_000  # and at most (what a worker holds: memory; components are never cut)
 _MIN_PARALLEL = 20_000  # fewer messages: threaded in this process (at 10k the gain is in the noise)
 
 
@@ -145,7 +145,7 @@ def _task_conn() -> sqlite3.Connection:  # in a worker process
     if conn is None:
         conn = sqlite3.connect(_task_ctx[0], timeout=60)
         conn.execute("PRAGMA query_only = ON")
-        conn.execute("PRAGMA cache_size = -32768")
+        conn.execute("PRAGMA cache_size = -8192")  # 8 MB: a worker reads each page about once
         _task_conn.conn = conn  # type: ignore[attr-defined]
     return conn
 
