@@ -126,8 +126,7 @@ def speed_bodies(name: str) -> list[list]:
         return json.loads(cache.read_text(encoding="utf-8"))
     from miner.clean import learn_footers
     from miner.ingest import read_sources
-    from miner.ingest.mime import ParseFailure, parse_bytes
-    from miner.ingest.run import FOOTER_SAMPLE
+    from miner.ingest.run import FOOTER_SAMPLE, decoded_or_none
     from miner.threads import normalize_subject
 
     if name == "gen20k":
@@ -139,13 +138,7 @@ def speed_bodies(name: str) -> list[list]:
     for _, items in read_sources([str(p) for p in SPEED_SETS[name]]):
         parsed = []
         for item in items:
-            p = item.parsed
-            if p is None and item.error is None:
-                try:
-                    p = parse_bytes(item.raw or b"", fallback_date=item.fallback_date,
-                                    list_name=item.list_name)
-                except ParseFailure:
-                    p = None
+            p = decoded_or_none(item)
             if p is not None:
                 parsed.append((p.list_name or item.list_name or "", p))
         by_list: dict[str, list] = {}

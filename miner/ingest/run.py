@@ -174,7 +174,6 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
     --strict) and the function that stores it is returned: the caller runs it after reading
     the next source. Otherwise everything is stored on return (None)."""
     from miner.clean import learn_footers
-    from miner.ingest.mime import ParseFailure, parse_bytes
 
     footers_by_list = _stored_footers(conn)
     head: list[SourceItem] = []
@@ -190,13 +189,7 @@ def _ingest_items(conn, source_id, source_name, items: Iterator[SourceItem], lis
     # Learn footers from the read-ahead (decoded once here; the result is reused below).
     by_list: dict[str, list[ParsedMessage]] = {}
     for item in head:
-        p = item.parsed
-        if p is None and item.error is None:
-            try:
-                p = parse_bytes(item.raw or b"", fallback_date=item.fallback_date,
-                                list_name=item.list_name)
-            except ParseFailure:
-                p = None
+        p = decoded_or_none(item)
         parsed_head.append(p)
         if p is not None:
             by_list.setdefault(_list_of(p, item, list_name) or "", []).append(p)
@@ -311,6 +304,20 @@ def _prepare_all(conn, it, head, head_items, footers_by_list, list_name, consume
         consume(fut.result())
     if late:
         raise late[0]
+
+
+def decoded_or_none(item: SourceItem) -> ParsedMessage | None:
+    """The item's message, decoded if the adapter did not; None when it cannot be (the
+    preparing pass then quarantines it with the reason)."""
+    from miner.ingest.mime import ParseFailure, parse_bytes
+
+    if item.parsed is not None or item.error is not None:
+        return item.parsed
+    try:
+        return parse_bytes(item.raw or b"", fallback_date=item.fallback_date,
+                           list_name=item.list_name)
+    except ParseFailure:
+        return None
 
 
 def _until_error(it: Iterator[SourceItem], late: list) -> Iterator[SourceItem]:
