@@ -31,6 +31,7 @@ Memory: a few integer arrays over the message ids (about 40 bytes per message) p
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sqlite3
@@ -76,22 +77,29 @@ def thread_all(conn: sqlite3.Connection, days: int, batch: int,
     # without an `if __name__ == "__main__"` guard would break), and costs ~0.3 s to start.
     # This process's page cache is dropped and the freed heap given back first (92 -> 25 MB
     # after a scan of 50k messages), so the workers do not start with a copy of either.
+    # The objects alive at the fork are frozen: a worker's collector would otherwise visit
+    # them all and so copy every page that holds one (copy-on-write).
     conn.execute("PRAGMA shrink_memory")
     _trim_heap()
-    with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("fork"),
-                             initializer=_init_worker,
-                             initargs=(os.getpid(), workers[0], days, persons)) as pool:
-        step = max(_MIN_PACK, min(_READ, top // (4 * workers[1]) + 1))
-        donor = _index_pass_pooled(conn, top, pool, step, 2 * workers[1])
-        uf = _components(conn, top)
-        pack = min(batch, _MAX_PACK, max(_MIN_PACK, n // (4 * workers[1])))
-        pending: deque = deque()
-        for ids in _batches(conn, uf, batch, pack):
-            pending.append(pool.submit(_plan_batch, ids, [donor[i] for i in ids]))
-            if len(pending) > 2 * workers[1]:  # bounded read-ahead keeps memory flat
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers[1], mp_context=mp.get_context("fork"),
+                                 initializer=_init_worker,
+                                 initargs=(os.getpid(), workers[0], days, persons)) as pool:
+            step = max(_MIN_PACK, min(_READ, top // (4 * workers[1]) + 1))
+            donor = _index_pass_pooled(conn, top, pool, step, 2 * workers[1])
+            uf = _components(conn, top)
+            pack = min(batch, _MAX_PACK, max(_MIN_PACK, n // (4 * workers[1])))
+            pending: deque = deque()
+            for ids in _batches(conn, uf, batch, pack):
+                pending.append(pool.submit(_plan_batch, ids, [donor[i] for i in ids]))
+                if len(pending) > 2 * workers[1]:  # bounded read-ahead keeps memory flat
+                    _write(conn, pending.popleft().result())
+            while pending:
                 _write(conn, pending.popleft().result())
-        while pending:
-            _write(conn, pending.popleft().result())
+    finally:
+        gc.unfreeze()
 
 
 _task_ctx: list = []  # in a worker: [database path, subject window days, persons]
@@ -111,7 +119,9 @@ def _workers(conn: sqlite3.Connection, n: int) -> tuple[str, int] | None:
         return None
     path = next((p for _, name, p in conn.execute("PRAGMA database_list") if name == "main"),
                 None)
-    return (path, count) if path else None
+    # one core stays with the writer, which joins and writes all along: on 2 cores a second
+    # worker only adds its memory (at 1M each held ~85 MB PSS beside the writer's ~240)
+    return (path, count - 1) if path else None
 
 
 def _trim_heap() -> None:
