@@ -20,6 +20,15 @@ from miner.workspace import Workspace
 from ._ws import ROWS, add_message, make_workspace
 
 
+class DiesOnThirdEncode(HashingEmbedder):
+    """An embedder whose third encode() call is interrupted: a run killed mid-stage."""
+
+    def encode(self, texts, batch_size=64):
+        if self.calls >= 2:
+            raise KeyboardInterrupt
+        return super().encode(texts, batch_size)
+
+
 @pytest.fixture
 def ws(tmp_path):
     w = make_workspace(tmp_path / "ws")
@@ -215,13 +224,7 @@ def test_old_float16_matrix_file_is_replaced(ws):
 def test_a_killed_run_keeps_the_pages_it_finished(ws, monkeypatch):
     monkeypatch.setattr(E, "PAGE", 2)
 
-    class Dies(HashingEmbedder):
-        def encode(self, texts, batch_size=64):
-            if self.calls >= 2:
-                raise KeyboardInterrupt
-            return super().encode(texts, batch_size)
-
-    dying = Dies(64, name=ws.embedder.name)
+    dying = DiesOnThirdEncode(64, name=ws.embedder.name)
     with pytest.raises(KeyboardInterrupt):
         E.run(ws, embedder=dying)
     done = ws.db.execute("SELECT count(DISTINCT message_key) FROM message_chunks").fetchone()[0]
@@ -378,14 +381,9 @@ def test_model_without_cache_killed_then_rerun_gives_the_same_vectors(ws_nc, tmp
                                                                       monkeypatch):
     monkeypatch.setattr(E, "PAGE", 2)
 
-    class Dies(HashingEmbedder):
-        def encode(self, texts, batch_size=64):
-            if self.calls >= 2:
-                raise KeyboardInterrupt
-            return super().encode(texts, batch_size)
-
     with pytest.raises(KeyboardInterrupt):
-        E.run(ws_nc, embedder=Dies(64, name=ws_nc.embedder.name, cache_vectors=False))
+        E.run(ws_nc, embedder=DiesOnThirdEncode(64, name=ws_nc.embedder.name,
+                                                cache_vectors=False))
     assert ws_nc.db.execute("SELECT count(DISTINCT message_key) FROM message_chunks"
                             ).fetchone()[0] == 2
     again = E.run(ws_nc)
@@ -436,14 +434,8 @@ def test_a_run_killed_after_the_matrix_existed_is_repaired_not_rebuilt(tmp_path,
         ws.db.commit()
         ref.db.commit()
 
-        class Dies(HashingEmbedder):
-            def encode(self, texts, batch_size=64):
-                if self.calls >= 2:
-                    raise KeyboardInterrupt
-                return super().encode(texts, batch_size)
-
         with pytest.raises(KeyboardInterrupt):  # m2 and x0 were chunked and committed
-            E.run(ws, embedder=Dies(64, name=ws.embedder.name, cache_vectors=cache))
+            E.run(ws, embedder=DiesOnThirdEncode(64, name=ws.embedder.name, cache_vectors=cache))
         assert gc.isenabled()
         calls = ws.embedder.calls
         again = E.run(ws)
